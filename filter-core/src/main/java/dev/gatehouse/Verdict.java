@@ -1,0 +1,37 @@
+package dev.gatehouse;
+
+/** What Gatehouse decides for a request. */
+public enum Verdict {
+    /** Pass the request on. */
+    ALLOW("allow"),
+    /** Too many requests: answer 429 with {@code Retry-After}. */
+    RATE_LIMIT("rate_limit"),
+    /** Refuse the request (403 by default). */
+    BLOCK("block");
+
+    private final String id;
+
+    Verdict(String id) {
+        this.id = id;
+    }
+
+    /** The name used in policies, headers and JSON: {@code allow}, {@code rate_limit}, {@code block}. */
+    public String id() {
+        return id;
+    }
+
+    /** The verdict named {@code id}, or {@code null}. */
+    public static Verdict byId(String id) {
+        for (Verdict v : values()) {
+            if (v.id.equals(id)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
