@@ -1,0 +1,229 @@
+package dev.gatehouse;
+
+import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.engine.Signals;
+import dev.gatehouse.policy.Policy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The decision pipeline every adapter shares: ask the engine within the time budget, evaluate the
+ * policy on what is known, time each stage. Adapters resolve the client IP before and enforce the
+ * verdict after; they never decide.
+ *
+ * <pre>{@code
+ * Gatehouse gatehouse = Gatehouse.builder()
+ *         .engine(EmbeddedEngine.loadDefault())
+ *         .policy(() -> policy)
+ *         .budget(Duration.ofMillis(50))
+ *         .build();
+ * Decision decision = gatehouse.decide(facts).join();   // never fails
+ * }</pre>
+ */
+public final class Gatehouse implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gatehouse.class);
+
+    private final IntelligenceEngine engine;
+    private final Supplier<Policy> policy;
+    private final Duration budget;
+    private final boolean failOpen;
+    private final LongSupplier nanoTime;
+    private final MeterRegistry registry;
+    private final Counter engineTimeouts;
+    private final Counter engineErrors;
+    private final Counter policyErrors;
+    private final Timer decisionTimer;
+
+    private Gatehouse(Builder b) {
+        this.engine = b.engine;
+        this.policy = b.policy;
+        this.budget = b.budget;
+        this.failOpen = b.failOpen;
+        this.nanoTime = b.nanoTime;
+        this.registry = b.registry;
+        this.engineTimeouts = Counter.builder("gatehouse.engine.timeouts")
+                .description("Lookups that ran past the time budget; the decision used what was known").register(registry);
+        this.engineErrors = Counter.builder("gatehouse.engine.errors")
+                .description("Lookups that failed; the decision used what was known").register(registry);
+        this.policyErrors = Counter.builder("gatehouse.policy.errors")
+                .description("Policy evaluations that threw").register(registry);
+        this.decisionTimer = Timer.builder("gatehouse.decision.duration")
+                .description("From lookup start to decision").register(registry);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Decides for one request. The returned future always completes normally, within the budget plus
+     * the policy's own (sub-microsecond) time: an engine that is slow or fails yields a decision on
+     * the signals known without it, and a policy that throws yields the fail-open or fail-closed
+     * decision.
+     */
+    public CompletableFuture<Decision> decide(RequestFacts facts) {
+        Objects.requireNonNull(facts, "facts");
+        long start = nanoTime.getAsLong();
+        CompletableFuture<Signals> lookup;
+        try {
+            lookup = engine.lookup(facts).toCompletableFuture().thenApply(s -> s); // a copy: our timeout must not complete the engine's future
+        } catch (RuntimeException e) {
+            lookup = CompletableFuture.failedFuture(e);
+        }
+        return lookup
+                .completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((signals, error) -> {
+                    long engineDone = nanoTime.getAsLong();
+                    boolean timedOut = signals == null && error == null;
+                    Signals known = signals;
+                    if (timedOut) {
+                        engineTimeouts.increment();
+                        known = Signals.builder(facts.clientIp())
+                                .note("engine did not answer within the " + budget.toMillis() + " ms budget; decided on what was known")
+                                .build();
+                    } else if (error != null) {
+                        engineErrors.increment();
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                        log.warn("engine {} failed for {}: {}", engine.name(), facts.clientIp(), cause.toString());
+                        if (!failOpen) {
+                            return failClosed("error/engine", "engine failed: " + cause, Signals.of(facts.clientIp()), start, engineDone, false);
+                        }
+                        known = Signals.builder(facts.clientIp()).note("engine failed (" + cause + "); decided on what was known").build();
+                    }
+                    return evaluate(facts, known, start, engineDone, timedOut);
+                });
+    }
+
+    private Decision evaluate(RequestFacts facts, Signals signals, long start, long engineDone, boolean budgetExceeded) {
+        Decision decision;
+        try {
+            decision = policy.get().evaluate(facts, signals);
+        } catch (RuntimeException e) {
+            policyErrors.increment();
+            log.error("policy evaluation failed for {}", facts, e);
+            if (!failOpen) {
+                return failClosed("error/policy", "policy failed: " + e, signals, start, engineDone, budgetExceeded);
+            }
+            decision = new Decision(Verdict.ALLOW, "error/policy", Decision.Response.PASS, null, signals, List.of(), Decision.Timings.NONE);
+        }
+        return timed(decision, start, engineDone, budgetExceeded);
+    }
+
+    private Decision failClosed(String rule, String why, Signals signals, long start, long engineDone, boolean budgetExceeded) {
+        Decision decision = new Decision(Verdict.BLOCK, rule, new Decision.Response(503, java.util.Map.of(), "Service unavailable"),
+                null, signals, List.of(new Decision.TraceStep(rule, true, why)), Decision.Timings.NONE);
+        return timed(decision, start, engineDone, budgetExceeded);
+    }
+
+    private Decision timed(Decision decision, long start, long engineDone, boolean budgetExceeded) {
+        long end = nanoTime.getAsLong();
+        decisionTimer.record(end - start, TimeUnit.NANOSECONDS);
+        registry.counter("gatehouse.decisions", "verdict", decision.verdict().id(),
+                "shadow", String.valueOf(decision.shadowed() != null)).increment();
+        return decision.withTimings(new Decision.Timings(engineDone - start, end - engineDone, end - start, budgetExceeded));
+    }
+
+    public IntelligenceEngine engine() {
+        return engine;
+    }
+
+    /** The policy in force now (it may change under hot reload). */
+    public Policy policy() {
+        return policy.get();
+    }
+
+    public Duration budget() {
+        return budget;
+    }
+
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Configures a {@link Gatehouse}; every setting is checked when it is made. */
+    public static final class Builder {
+        private IntelligenceEngine engine;
+        private Supplier<Policy> policy;
+        private Duration budget = Duration.ofMillis(50);
+        private boolean failOpen = true;
+        private LongSupplier nanoTime = System::nanoTime;
+        private MeterRegistry registry = Metrics.globalRegistry;
+
+        private Builder() {
+        }
+
+        public Builder engine(IntelligenceEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /** A fixed policy. */
+        public Builder policy(Policy policy) {
+            Objects.requireNonNull(policy, "policy");
+            this.policy = () -> policy;
+            return this;
+        }
+
+        /** A policy read on every request, e.g. one that hot reload swaps. */
+        public Builder policy(Supplier<Policy> policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** How long a request may wait for signals (default 50 ms). */
+        public Builder budget(Duration budget) {
+            Objects.requireNonNull(budget, "budget");
+            if (budget.isNegative() || budget.isZero()) {
+                throw new IllegalArgumentException("budget must be positive, was " + budget);
+            }
+            this.budget = budget;
+            return this;
+        }
+
+        /** On an engine or policy error: allow (true, the default) or block with 503 (false). */
+        public Builder failOpen(boolean failOpen) {
+            this.failOpen = failOpen;
+            return this;
+        }
+
+        /** The clock for timings, in nanoseconds; tests pass a fake. */
+        public Builder nanoTime(LongSupplier nanoTime) {
+            this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        public Gatehouse build() {
+            if (engine == null) {
+                throw new IllegalStateException("engine is required");
+            }
+            if (policy == null) {
+                throw new IllegalStateException("policy is required");
+            }
+            return new Gatehouse(this);
+        }
+    }
+}

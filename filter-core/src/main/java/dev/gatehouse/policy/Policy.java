@@ -1,0 +1,24 @@
+package dev.gatehouse.policy;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.RequestFacts;
+import dev.gatehouse.engine.Signals;
+
+/**
+ * A compiled, immutable policy: ordered rules, first match wins, then the default verdict.
+ * Thread-safe; rate-limit state lives in the policy's bucket store, not in the policy itself.
+ */
+public interface Policy {
+
+    /**
+     * Decides for one request. Never throws for a well-formed input; the returned decision carries the
+     * trace of rules considered. Timings are left for the caller to fill.
+     */
+    Decision evaluate(RequestFacts request, Signals signals);
+
+    /** Where the policy came from: a file name, or {@code <inline>}. */
+    String name();
+
+    /** A short content hash of the source text, so operators can tell which policy is active. */
+    String version();
+}
