@@ -36,8 +36,9 @@ public final class Cidr {
      */
     public static Cidr parse(String text) {
         Cidr cidr = parseLenient(text);
+        // parseLenient succeeded, so the address part parses; an IPv4-mapped prefix compares as IPv4
         IpAddress given = IpAddress.parse(text.substring(0, slash(text)));
-        if (!given.equals(cidr.network) && !(given.isV4() && text.indexOf(':') >= 0)) {
+        if (!given.equals(cidr.network)) {
             throw new IllegalArgumentException("invalid CIDR '" + IpAddress.printable(text) + "': host bits are set (did you mean "
                     + cidr + "?)");
         }
