@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -78,53 +80,82 @@ public final class Gatehouse implements AutoCloseable {
     public CompletableFuture<Decision> decide(RequestFacts facts) {
         Objects.requireNonNull(facts, "facts");
         long start = nanoTime.getAsLong();
-        CompletableFuture<Signals> lookup;
+        CompletableFuture<Optional<Signals>> lookup;
         try {
-            lookup = engine.lookup(facts).toCompletableFuture().thenApply(s -> s); // a copy: our timeout must not complete the engine's future
+            // a copy (thenApply): our timeout must not complete the engine's own future
+            lookup = engine.lookup(facts).toCompletableFuture().thenApply(Optional::ofNullable);
         } catch (RuntimeException e) {
             lookup = CompletableFuture.failedFuture(e);
         }
         return lookup
-                .completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS)
-                .handle((signals, error) -> {
-                    long engineDone = nanoTime.getAsLong();
-                    boolean timedOut = signals == null && error == null;
-                    Signals known = signals;
-                    if (timedOut) {
-                        engineTimeouts.increment();
-                        known = Signals.builder(facts.clientIp())
-                                .note("engine did not answer within the " + budget.toMillis() + " ms budget; decided on what was known")
-                                .build();
-                    } else if (error != null) {
-                        engineErrors.increment();
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                        log.warn("engine {} failed for {}: {}", engine.name(), facts.clientIp(), cause.toString());
-                        if (!failOpen) {
-                            return failClosed("error/engine", "engine failed: " + cause, Signals.of(facts.clientIp()), start, engineDone, false);
-                        }
-                        known = Signals.builder(facts.clientIp()).note("engine failed (" + cause + "); decided on what was known").build();
+                .completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS) // null = no answer in time
+                .handle((answer, error) -> {
+                    try {
+                        return onEngineOutcome(facts, answer, error, start);
+                    } catch (RuntimeException e) { // the future must never fail, even on a bug in our own code
+                        log.error("decision failed for {}", facts, e);
+                        return lastResort(facts, e, start);
                     }
-                    return evaluate(facts, known, start, engineDone, timedOut);
                 });
+    }
+
+    private Decision onEngineOutcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start) {
+        long engineDone = nanoTime.getAsLong();
+        boolean timedOut = answer == null && error == null;
+        if (timedOut) {
+            engineTimeouts.increment();
+            Signals known = Signals.builder(facts.clientIp())
+                    .note("engine did not answer within the " + describe(budget) + " budget; decided on what was known")
+                    .build();
+            return evaluate(facts, known, start, engineDone, true);
+        }
+        if (error == null && answer.isPresent()) {
+            return evaluate(facts, answer.get(), start, engineDone, false);
+        }
+        Throwable cause = error == null ? new IllegalStateException("engine " + engine.name() + " completed without signals")
+                : error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        engineErrors.increment();
+        log.warn("engine {} failed for {}: {}", engine.name(), facts.clientIp(), cause.toString());
+        if (!failOpen) {
+            return failClosed("error/engine", "engine failed: " + cause, Signals.of(facts.clientIp()), start, engineDone, false);
+        }
+        Signals known = Signals.builder(facts.clientIp()).note("engine failed (" + cause + "); decided on what was known").build();
+        return evaluate(facts, known, start, engineDone, false);
     }
 
     private Decision evaluate(RequestFacts facts, Signals signals, long start, long engineDone, boolean budgetExceeded) {
         Decision decision;
         try {
-            decision = policy.get().evaluate(facts, signals);
+            decision = Objects.requireNonNull(policy.get().evaluate(facts, signals), "the policy returned no decision");
         } catch (RuntimeException e) {
             policyErrors.increment();
             log.error("policy evaluation failed for {}", facts, e);
             if (!failOpen) {
                 return failClosed("error/policy", "policy failed: " + e, signals, start, engineDone, budgetExceeded);
             }
-            decision = new Decision(Verdict.ALLOW, "error/policy", Decision.Response.PASS, null, signals, List.of(), Decision.Timings.NONE);
+            decision = new Decision(Verdict.ALLOW, "error/policy", Decision.Response.PASS, null, signals,
+                    List.of(new Decision.TraceStep("error/policy", true, "policy failed: " + e + "; fail-open allows")),
+                    Decision.Timings.NONE);
         }
         return timed(decision, start, engineDone, budgetExceeded);
     }
 
+    private Decision lastResort(RequestFacts facts, RuntimeException e, long start) {
+        long now = nanoTime.getAsLong();
+        Decision.Timings timings = new Decision.Timings(now - start, 0, now - start, false);
+        List<Decision.TraceStep> trace = List.of(new Decision.TraceStep("error/internal", true, e.toString()));
+        return failOpen
+                ? new Decision(Verdict.ALLOW, "error/internal", Decision.Response.PASS, null, Signals.of(facts.clientIp()), trace, timings)
+                : new Decision(Verdict.BLOCK, "error/internal", new Decision.Response(503, Map.of(), "Service unavailable"), null,
+                        Signals.of(facts.clientIp()), trace, timings);
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() > 0 ? d.toMillis() + " ms" : d.toNanos() / 1000 + " µs";
+    }
+
     private Decision failClosed(String rule, String why, Signals signals, long start, long engineDone, boolean budgetExceeded) {
-        Decision decision = new Decision(Verdict.BLOCK, rule, new Decision.Response(503, java.util.Map.of(), "Service unavailable"),
+        Decision decision = new Decision(Verdict.BLOCK, rule, new Decision.Response(503, Map.of(), "Service unavailable"),
                 null, signals, List.of(new Decision.TraceStep(rule, true, why)), Decision.Timings.NONE);
         return timed(decision, start, engineDone, budgetExceeded);
     }
@@ -148,6 +179,11 @@ public final class Gatehouse implements AutoCloseable {
 
     public Duration budget() {
         return budget;
+    }
+
+    /** Whether an engine or policy failure allows the request (true) or blocks it with 503 (false). */
+    public boolean failOpen() {
+        return failOpen;
     }
 
     public MeterRegistry meterRegistry() {
