@@ -27,14 +27,72 @@ public final class RefusalBody {
         return new Rendered("text/html;charset=utf-8", html);
     }
 
+    /**
+     * Whether the {@code Accept} header prefers JSON ({@code application/json} or any {@code +json}
+     * type) over HTML. Quality values count; a specific type beats {@code application/*} or
+     * {@code text/*}, which beat {@code *}{@code /*}; on a tie the range listed first wins; no header,
+     * or one that is unreadable, means HTML (a browser is the likeliest reader).
+     */
     static boolean prefersJson(String accept) {
-        if (accept == null) {
+        if (accept == null || accept.isBlank() || accept.length() > MAX_ACCEPT_CHARS) {
             return false;
         }
-        String a = accept.toLowerCase(java.util.Locale.ROOT);
-        int json = a.indexOf("application/json");
-        int html = a.indexOf("text/html");
-        return json >= 0 && (html < 0 || json < html);
+        Preference json = new Preference();
+        Preference html = new Preference();
+        String[] ranges = accept.split(",", MAX_RANGES + 1);
+        for (int i = 0; i < Math.min(ranges.length, MAX_RANGES); i++) {
+            String[] parts = ranges[i].split(";");
+            String type = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
+            double q = quality(parts);
+            if (type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"))) {
+                json.offer(3, q, i);
+            } else if (type.equals("text/html") || type.equals("application/xhtml+xml")) {
+                html.offer(3, q, i);
+            } else if (type.equals("application/*")) {
+                json.offer(2, q, i);
+            } else if (type.equals("text/*")) {
+                html.offer(2, q, i);
+            } else if (type.equals("*/*")) {
+                json.offer(1, q, i);
+                html.offer(1, q, i);
+            }
+        }
+        if (json.q <= 0) {
+            return false;
+        }
+        return json.q > html.q || (json.q == html.q && json.position < html.position);
+    }
+
+    private static final int MAX_ACCEPT_CHARS = 4096;
+    private static final int MAX_RANGES = 64;
+
+    /** The quality a client gives one kind of body: the most specific matching range decides. */
+    private static final class Preference {
+        int specificity;
+        double q = -1;
+        int position = Integer.MAX_VALUE;
+
+        void offer(int specificity, double q, int position) {
+            if (specificity > this.specificity) {
+                this.specificity = specificity;
+                this.q = q;
+                this.position = position;
+            }
+        }
+    }
+
+    private static double quality(String[] parts) {
+        for (int p = 1; p < parts.length; p++) {
+            String param = parts[p].strip();
+            if (param.length() > 2 && (param.charAt(0) == 'q' || param.charAt(0) == 'Q') && param.charAt(1) == '=') {
+                String value = param.substring(2);
+                if (!value.matches("0(\\.\\d{0,3})?|1(\\.0{0,3})?")) {
+                    return 0; // an unreadable weight: ignore the range rather than guess
+                }
+                return Double.parseDouble(value);
+            }
+        }
+        return 1;
     }
 
     static String escapeJson(String s) {
