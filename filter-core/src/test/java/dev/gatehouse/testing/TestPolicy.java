@@ -19,7 +19,7 @@ import java.util.function.BiPredicate;
  * <pre>{@code
  * Policy policy = TestPolicy.builder()
  *         .block("block-tor", (request, signals) -> signals.isTrue(Signal.TOR))
- *         .rateLimit("slow-down", (request, signals) -> request.path().startsWith("/limited"), 30)
+ *         .rateLimit("slow-down", (request, signals) -> request.path().contains("/limited"), 30)
  *         .build();
  * }</pre>
  */
@@ -37,11 +37,11 @@ public final class TestPolicy implements Policy {
         return new Builder();
     }
 
-    /** Blocks Tor exits ({@code rule/block-tor}), rate-limits paths under {@code /limited} ({@code rule/slow-down}), allows the rest. */
+    /** Blocks Tor exits ({@code rule/block-tor}), rate-limits paths containing {@code /limited} ({@code rule/slow-down}), allows the rest. */
     public static TestPolicy torBlocking() {
         return builder()
                 .block("block-tor", (request, signals) -> signals.isTrue(Signal.TOR))
-                .rateLimit("slow-down", (request, signals) -> request.path().startsWith("/limited"), 30)
+                .rateLimit("slow-down", (request, signals) -> request.path().contains("/limited"), 30)
                 .build();
     }
 

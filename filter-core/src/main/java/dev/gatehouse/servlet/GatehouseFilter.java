@@ -1,0 +1,322 @@
+package dev.gatehouse.servlet;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.RefusalBody;
+import dev.gatehouse.RequestFacts;
+import dev.gatehouse.Verdict;
+import dev.gatehouse.crawler.CrawlerVerifier;
+import dev.gatehouse.engine.Engines;
+import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.engine.Signals;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
+import dev.gatehouse.engine.embedded.Scoring;
+import dev.gatehouse.net.ClientIpResolver;
+import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.policy.Policy;
+import dev.gatehouse.policy.PolicyLoader;
+import dev.gatehouse.policy.ReloadablePolicy;
+import io.micrometer.core.instrument.Counter;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Gatehouse as a {@code jakarta.servlet.Filter}. For each HTTP request:
+ * {@code resolveClientIp → requestFacts → decide (within the budget) → enforce}.
+ * <ul>
+ *   <li><b>allow</b> (and any shadowed decision): the decision is set as the request attribute
+ *       {@value Decision#REQUEST_ATTRIBUTE} and the chain continues; the application also sees it as
+ *       {@code X-Gatehouse-*} request headers (client-sent ones are hidden).</li>
+ *   <li><b>block / rate_limit</b>: the status of the decision (403, 429, 503 when failing closed), its
+ *       headers ({@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}) and a small JSON or
+ *       HTML body chosen by {@code Accept} ({@link RefusalBody}); the chain is not called.</li>
+ * </ul>
+ * An engine error or timeout never fails the request: the {@link Gatehouse} decides on what is known,
+ * fail-open by default. Non-HTTP requests pass through untouched, and a request that already carries a
+ * decision (a forward, include, error or async dispatch of one already decided) is not decided again.
+ *
+ * <h2>Threads and async servlets</h2>
+ * The filter waits for the decision on the container thread, blocking for at most the Gatehouse budget
+ * plus {@link FilterOptions#waitMargin()} (50 + 25 ms by default); past that it applies the fail-open
+ * or fail-closed rule itself. It never starts async processing, so it works in front of synchronous and
+ * asynchronous servlets alike (declare it {@code <async-supported>true</async-supported>} in front of
+ * an async servlet); the blocking wait is bounded and short, which is the trade made for simplicity.
+ *
+ * <h2>Two ways to create it</h2>
+ * Programmatically, with {@link #GatehouseFilter(Gatehouse, ClientIpResolver, FilterOptions)}: the
+ * caller owns the {@code Gatehouse} and closes it; {@link #init} and {@link #destroy} do nothing. Or by
+ * the container (web.xml), with the no-arg constructor: {@link #init} reads the init-params
+ * {@code policy} (required: path of the policy YAML, watched for changes), {@code trusted-proxies}
+ * (CIDRs, addresses, {@code loopback}, {@code private}; comma or space separated; default none),
+ * {@code forwarded-headers} ({@code x-forwarded-for} (default), {@code forwarded}, {@code both}),
+ * {@code budget-ms} (default 50), {@code fail-open} (default true), {@code explain-header} (default
+ * false), {@code upstream-headers} (default true), builds the embedded engine with crawler
+ * verification, and {@link #destroy} closes them. See {@code docs/servlet-filter.md}.
+ */
+public class GatehouseFilter implements Filter {
+
+    private static final Logger log = LoggerFactory.getLogger(GatehouseFilter.class);
+
+    private volatile Gatehouse gatehouse;
+    private volatile ClientIpResolver resolver;
+    private volatile FilterOptions options;
+    private volatile Counter overruns;
+    private final boolean ownsGatehouse;
+    private AutoCloseable ownedPolicy;
+
+    /** For the container: configured from init-params in {@link #init}. */
+    public GatehouseFilter() {
+        this.ownsGatehouse = true;
+    }
+
+    /** Programmatic use: decides with {@code gatehouse}, finds client addresses with {@code resolver}. */
+    public GatehouseFilter(Gatehouse gatehouse, ClientIpResolver resolver, FilterOptions options) {
+        this.ownsGatehouse = false;
+        configure(Objects.requireNonNull(gatehouse, "gatehouse"), Objects.requireNonNull(resolver, "resolver"),
+                Objects.requireNonNull(options, "options"));
+    }
+
+    private void configure(Gatehouse gatehouse, ClientIpResolver resolver, FilterOptions options) {
+        this.gatehouse = gatehouse;
+        this.resolver = resolver;
+        this.options = options;
+        this.overruns = Counter.builder("gatehouse.filter.overruns")
+                .description("Requests where no decision arrived within budget + margin; the fail-open/closed rule applied")
+                .register(gatehouse.meterRegistry());
+    }
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        if (!ownsGatehouse) {
+            return;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (Enumeration<String> names = config.getInitParameterNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            params.put(name, config.getInitParameter(name));
+        }
+        InitParams settings;
+        try {
+            settings = InitParams.parse(params);
+        } catch (IllegalArgumentException e) {
+            throw new ServletException("GatehouseFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
+        }
+        ReloadablePolicy policy;
+        try {
+            policy = ReloadablePolicy.watch(settings.policy(), PolicyLoader.defaults());
+        } catch (RuntimeException e) {
+            throw new ServletException("GatehouseFilter '" + config.getFilterName() + "': cannot load init-param policy '"
+                    + settings.policy() + "': " + e.getMessage(), e);
+        }
+        IntelligenceEngine engine = Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(),
+                List.of(CrawlerVerifier.builder().build()));
+        Gatehouse built = Gatehouse.builder()
+                .engine(engine)
+                .policy((Supplier<Policy>) policy)
+                .budget(settings.budget())
+                .failOpen(settings.failOpen())
+                .build();
+        this.ownedPolicy = policy;
+        configure(built, settings.resolver(), settings.options());
+        log.info("GatehouseFilter '{}' ready: policy {} ({}), {}, budget {} ms, fail-{}", config.getFilterName(), policy.name(),
+                policy.version(), resolver, settings.budget().toMillis(), settings.failOpen() ? "open" : "closed");
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest clientRequest) || !(response instanceof HttpServletResponse clientResponse)
+                || request.getAttribute(Decision.REQUEST_ATTRIBUTE) != null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Gatehouse gatehouse = this.gatehouse;
+        if (gatehouse == null) {
+            throw new ServletException("GatehouseFilter is not initialised: init(FilterConfig) was not called or failed");
+        }
+        IpAddress peer = peerAddress(clientRequest);
+        if (peer == null) {
+            refuseOrPass(clientRequest, clientResponse, chain, gatehouse);
+            return;
+        }
+        ClientIpResolver.Resolution resolution = resolveClientIp(clientRequest, peer);
+        RequestFacts facts = requestFacts(clientRequest, resolution.clientIp(), peer);
+        Decision decision = decide(gatehouse, facts);
+        enforce(decision, resolution, clientRequest, clientResponse, chain);
+    }
+
+    /** The client address: the socket peer, or what trusted proxies say in the forwarding headers. */
+    protected ClientIpResolver.Resolution resolveClientIp(HttpServletRequest request, IpAddress peer) {
+        return resolver.resolveExplained(peer, values(request.getHeaders("X-Forwarded-For")), values(request.getHeaders("Forwarded")));
+    }
+
+    /**
+     * What the policy may test. The path is the decoded, normalised one the container mapped
+     * (context path + servlet path + path info) rather than the raw URI, so {@code /a/%2e%2e/admin}
+     * is matched as the {@code /admin} the application will serve.
+     */
+    protected RequestFacts requestFacts(HttpServletRequest request, IpAddress clientIp, IpAddress peer) {
+        RequestFacts.Builder facts = RequestFacts.builder(clientIp)
+                .peerIp(peer)
+                .method(request.getMethod())
+                .host(request.getServerName())
+                .path(path(request));
+        for (Enumeration<String> names = request.getHeaderNames(); names != null && names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            for (Enumeration<String> v = request.getHeaders(name); v != null && v.hasMoreElements(); ) {
+                facts.header(name, v.nextElement());
+            }
+        }
+        return facts.build();
+    }
+
+    /** Waits for the decision within budget + margin; past that the fail-open / fail-closed rule applies. */
+    protected Decision decide(Gatehouse gatehouse, RequestFacts facts) {
+        Duration wait = gatehouse.budget().plus(options.waitMargin());
+        try {
+            return gatehouse.decide(facts).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            overruns.increment();
+            log.warn("no decision for {} within {} ms; fail-{}", facts.clientIp(), wait.toMillis(), gatehouse.failOpen() ? "open" : "closed");
+            return fallback(gatehouse, facts, "no decision within " + wait.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fallback(gatehouse, facts, "interrupted while waiting for the decision");
+        } catch (ExecutionException e) { // Gatehouse.decide never fails; kept for a decorated Gatehouse
+            overruns.increment();
+            return fallback(gatehouse, facts, "decision failed: " + e.getCause());
+        }
+    }
+
+    /** allow → continue the chain with the decision attached; block / rate_limit → answer here. */
+    protected void enforce(Decision decision, ClientIpResolver.Resolution resolution, HttpServletRequest request,
+                           HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
+        request.setAttribute(Decision.REQUEST_ATTRIBUTE, decision);
+        if (options.explainHeader()) {
+            response.setHeader(FilterOptions.EXPLAIN_HEADER, ExplainHeader.render(decision, resolution));
+        }
+        if (decision.verdict() == Verdict.ALLOW || decision.shadowed() != null) {
+            chain.doFilter(DecisionRequest.wrap(request, options.upstreamHeaders() ? decision : null), response);
+            return;
+        }
+        refuse(decision, request, response);
+    }
+
+    private static void refuse(Decision decision, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        int status = decision.response().status();
+        if (status < 400 || status > 599) { // a policy that named no refusal status gets the design's default
+            status = decision.verdict() == Verdict.RATE_LIMIT ? 429 : 403;
+        }
+        response.setStatus(status);
+        decision.response().headers().forEach(response::setHeader);
+        response.setHeader("Cache-Control", "no-store");
+        RefusalBody.Rendered body = RefusalBody.render(decision, request.getHeader("Accept"));
+        byte[] bytes = body.body().getBytes(StandardCharsets.UTF_8);
+        response.setContentType(body.contentType());
+        response.setCharacterEncoding("UTF-8");
+        response.setContentLength(bytes.length);
+        if (!"HEAD".equalsIgnoreCase(request.getMethod())) {
+            response.getOutputStream().write(bytes);
+        }
+        response.flushBuffer();
+    }
+
+    /** A request whose peer is not an IP address (e.g. a Unix socket): nothing to look up. */
+    private void refuseOrPass(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Gatehouse gatehouse)
+            throws IOException, ServletException {
+        log.debug("peer address '{}' is not an IP address; fail-{}", request.getRemoteAddr(), gatehouse.failOpen() ? "open" : "closed");
+        if (gatehouse.failOpen()) {
+            chain.doFilter(DecisionRequest.wrap(request, null), response);
+        } else {
+            response.sendError(503);
+        }
+    }
+
+    private static Decision fallback(Gatehouse gatehouse, RequestFacts facts, String why) {
+        Signals known = Signals.builder(facts.clientIp()).note(why).build();
+        List<Decision.TraceStep> trace = List.of(new Decision.TraceStep("error/timeout", true, why));
+        return gatehouse.failOpen()
+                ? new Decision(Verdict.ALLOW, "error/timeout", Decision.Response.PASS, null, known, trace, Decision.Timings.NONE)
+                : new Decision(Verdict.BLOCK, "error/timeout", new Decision.Response(503, Map.of(), "Service unavailable"), null, known,
+                        trace, Decision.Timings.NONE);
+    }
+
+    static IpAddress peerAddress(HttpServletRequest request) {
+        String remote = request.getRemoteAddr();
+        if (remote == null) {
+            return null;
+        }
+        if (remote.length() > 2 && remote.startsWith("[") && remote.endsWith("]")) {
+            remote = remote.substring(1, remote.length() - 1);
+        }
+        return IpAddress.tryParse(remote);
+    }
+
+    private static String path(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        if ((servletPath == null || servletPath.isEmpty()) && pathInfo == null) {
+            return request.getRequestURI();
+        }
+        String contextPath = request.getContextPath();
+        return (contextPath == null ? "" : contextPath) + (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+    }
+
+    private static List<String> values(Enumeration<String> headers) {
+        return headers == null ? List.of() : Collections.list(headers);
+    }
+
+    @Override
+    public void destroy() {
+        if (!ownsGatehouse) {
+            return;
+        }
+        Gatehouse built = gatehouse;
+        if (built != null) {
+            built.close();
+        }
+        if (ownedPolicy != null) {
+            try {
+                ownedPolicy.close();
+            } catch (Exception e) {
+                log.warn("closing the policy watcher failed", e);
+            }
+        }
+    }
+
+    /** The Gatehouse deciding for this filter; {@code null} before {@link #init} for a container-created filter. */
+    public Gatehouse gatehouse() {
+        return gatehouse;
+    }
+
+    /** How client addresses are found. */
+    public ClientIpResolver resolver() {
+        return resolver;
+    }
+
+    /** How decisions are enforced. */
+    public FilterOptions options() {
+        return options;
+    }
+}
