@@ -18,9 +18,9 @@ import java.util.Objects;
  *   <li>If every hop is trusted, the leftmost hop is the client.</li>
  *   <li>If the walk meets an entry it cannot use before finding an untrusted address (garbage, a
  *       hostname, {@code unknown}, an obfuscated {@code _identifier}, a {@code Forwarded} element
- *       without {@code for=}, an entry longer than 100 characters), it stops there and the client is
- *       the <em>last trusted address seen</em>: the nearest trusted hop to the right of that entry,
- *       or the peer itself.</li>
+ *       without {@code for=}, an {@code X-Forwarded-For} entry over 100 characters or a
+ *       {@code Forwarded} element over 512), it stops there and the client is the <em>last trusted
+ *       address seen</em>: the nearest trusted hop to the right of that entry, or the peer itself.</li>
  *   <li>At most {@link Builder#maxHops(int) maxHops} list elements (32 by default) are examined; if
  *       that many are all trusted, the last one examined is the client.</li>
  * </ol>
