@@ -76,6 +76,11 @@ public final class Gatehouse implements AutoCloseable {
      * the policy's own (sub-microsecond) time: an engine that is slow or fails yields a decision on
      * the signals known without it, and a policy that throws yields the fail-open or fail-closed
      * decision.
+     *
+     * <p>The policy runs on whichever thread completes the lookup: the caller's when the engine
+     * answers at once (the embedded engine usually does), the engine's own, or the JDK's single
+     * {@code CompletableFuture} delay thread when the budget runs out. A policy must therefore stay
+     * quick and never block.
      */
     public CompletableFuture<Decision> decide(RequestFacts facts) {
         Objects.requireNonNull(facts, "facts");
