@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -93,11 +94,15 @@ public final class ProxyConfigLoader {
         if (!(root instanceof MappingNode mapping)) {
             throw problem(fileName, root, "", "the config file must be a mapping of keys (listen:, upstream:, …)");
         }
+        Set<String> seen = new HashSet<>();
         for (NodeTuple tuple : mapping.getValue()) {
             String key = scalar(fileName, tuple.getKeyNode(), "key");
             Node value = tuple.getValueNode();
             if (!TOP_KEYS.contains(key)) {
                 throw problem(fileName, tuple.getKeyNode(), key, "unknown key" + didYouMean(key, TOP_KEYS));
+            }
+            if (!seen.add(key)) {
+                throw problem(fileName, tuple.getKeyNode(), key, "duplicate key");
             }
             try {
                 switch (key) {
@@ -142,11 +147,15 @@ public final class ProxyConfigLoader {
         if (!(value instanceof MappingNode mapping)) {
             throw problem(fileName, value, "admin", "expected a mapping with listen: and token:, or 'off'");
         }
+        Set<String> seen = new HashSet<>();
         for (NodeTuple tuple : mapping.getValue()) {
             String key = scalar(fileName, tuple.getKeyNode(), "admin");
             String path = "admin." + key;
             if (!ADMIN_KEYS.contains(key)) {
                 throw problem(fileName, tuple.getKeyNode(), path, "unknown key" + didYouMean(key, ADMIN_KEYS));
+            }
+            if (!seen.add(key)) {
+                throw problem(fileName, tuple.getKeyNode(), path, "duplicate key");
             }
             String text = scalar(fileName, tuple.getValueNode(), path);
             try {
