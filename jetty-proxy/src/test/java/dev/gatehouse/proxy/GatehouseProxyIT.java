@@ -331,6 +331,33 @@ class GatehouseProxyIT {
     }
 
     @Test
+    void post_bodyReachesTheUpstreamAfterASlowDecision() throws Exception {
+        org.eclipse.jetty.server.Server bodyEcho = new org.eclipse.jetty.server.Server(new InetSocketAddress("127.0.0.1", 0));
+        bodyEcho.setHandler(new org.eclipse.jetty.server.Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  org.eclipse.jetty.util.Callback callback) throws Exception {
+                String body = org.eclipse.jetty.io.Content.Source.asString(request);
+                org.eclipse.jetty.io.Content.Sink.write(response, true, "got " + body, callback);
+                return true;
+            }
+        });
+        bodyEcho.start();
+        closeables.add(bodyEcho::stop);
+        // The engine answers later, on another thread: the body must wait for the decision, not be lost.
+        IntelligenceEngine slow = facts -> CompletableFuture.supplyAsync(() -> Doubles.signals(facts.clientIp()),
+                CompletableFuture.delayedExecutor(50, java.util.concurrent.TimeUnit.MILLISECONDS));
+        GatehouseProxy proxy = started(proxy(slow, TrustedProxies.none())
+                .upstream(URI.create("http://127.0.0.1:" + ((org.eclipse.jetty.server.ServerConnector) bodyEcho.getConnectors()[0]).getLocalPort())));
+
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/form"))
+                .POST(HttpRequest.BodyPublishers.ofString("name=value&x=" + "y".repeat(20_000))).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("got name=value&x=" + "y".repeat(20_000));
+    }
+
+    @Test
     void bareProxy_forwardsWithoutGatehouseHeaders() throws Exception {
         GatehouseProxy proxy = started(GatehouseProxy.builder()
                 .listen(HostPort.parse("127.0.0.1:0", -1)).upstream(upstream.uri()));
