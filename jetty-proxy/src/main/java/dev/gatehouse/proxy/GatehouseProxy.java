@@ -47,6 +47,9 @@ public final class GatehouseProxy implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("gatehouse");
         this.server = new Server(threads);
+        // SIGTERM / Ctrl-C: stop accepting, let requests in flight finish (up to the stop timeout), then exit.
+        server.setStopAtShutdown(true);
+        server.setStopTimeout(5_000);
         this.connector = connector(server, b.listen);
         UpstreamProxy upstream = new UpstreamProxy(b.upstream, b.upstreamTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
@@ -61,6 +64,7 @@ public final class GatehouseProxy implements AutoCloseable {
             QueuedThreadPool adminThreads = new QueuedThreadPool(8, 1);
             adminThreads.setName("gatehouse-admin");
             this.adminServer = new Server(adminThreads);
+            adminServer.setStopAtShutdown(true);
             this.adminConnector = connector(adminServer, b.admin);
             adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, () -> server.isStarted(),
                     b.adminToken, b.clock));

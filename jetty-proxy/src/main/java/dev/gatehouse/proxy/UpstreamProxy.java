@@ -58,6 +58,8 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         super.configureHttpClient(httpClient);
         // Many clients behind one proxy: the default of 64 connections per upstream is a bottleneck under load.
         httpClient.setMaxConnectionsPerDestination(1024);
+        // Otherwise the client adds its own "User-Agent: Jetty/12…" beside the client's: the upstream must see only the client's.
+        httpClient.setUserAgentField(null);
     }
 
     @Override

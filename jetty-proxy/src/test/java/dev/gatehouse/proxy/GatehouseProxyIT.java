@@ -94,9 +94,11 @@ class GatehouseProxyIT {
     void allow_forwardsWithGatehouseHeaders() throws Exception {
         GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none()));
 
-        HttpResponse<String> response = get(proxy, "/hello?x=1");
+        HttpResponse<String> response = get(proxy, "/hello?x=1", "User-Agent", "test-agent/1");
 
         assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body().lines().filter(l -> l.regionMatches(true, 0, "User-Agent:", 0, 11)))
+                .containsExactly("User-Agent: test-agent/1");
         assertThat(response.body()).startsWith("GET /hello?x=1 HTTP/1.1\n");
         assertThat(response.body()).contains("X-Gatehouse-Verdict: allow\n", "X-Gatehouse-Rule: default/allow\n",
                 "X-Gatehouse-Threat-Score: 0\n");
