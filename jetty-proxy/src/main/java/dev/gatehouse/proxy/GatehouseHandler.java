@@ -1,0 +1,208 @@
+package dev.gatehouse.proxy;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.RefusalBody;
+import dev.gatehouse.RequestFacts;
+import dev.gatehouse.Verdict;
+import dev.gatehouse.engine.Signal;
+import dev.gatehouse.net.ClientIpResolver;
+import dev.gatehouse.net.IpAddress;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Puts Gatehouse in front of the handler it wraps (normally the reverse proxy): every request is
+ * decided before it is passed on.
+ *
+ * <p>{@link #handle} reads as the request flow: {@code resolveClientIp → decide → enforce}. Deciding is
+ * asynchronous: the Jetty thread returns at once and the request continues when the decision's future
+ * completes, so a slow engine never holds a server thread. Enforcing means: {@code allow} → the wrapped
+ * handler sees the request with the {@code X-Gatehouse-*} headers set (those the client sent are always
+ * removed first); {@code rate_limit} / {@code block} → the status, headers and a small body (JSON or HTML
+ * by {@code Accept}) from the decision.
+ */
+public final class GatehouseHandler extends Handler.Wrapper {
+
+    /** The headers Gatehouse sets on requests it passes on; the same names are stripped from clients. */
+    public static final List<String> UPSTREAM_HEADERS =
+            List.of("X-Gatehouse-Verdict", "X-Gatehouse-Rule", "X-Gatehouse-Threat-Score", "X-Gatehouse-Bot");
+
+    private static final Logger log = LoggerFactory.getLogger(GatehouseHandler.class);
+    private static final Set<String> UPSTREAM_HEADERS_LOWER =
+            Set.copyOf(UPSTREAM_HEADERS.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
+
+    private final Gatehouse gatehouse;
+    private final ClientIpResolver clientIpResolver;
+    private final Counter forwarded;
+    private final Counter refused;
+
+    /**
+     * @param gatehouse        the decision pipeline
+     * @param clientIpResolver which peers may speak for the client in {@code X-Forwarded-For} / {@code Forwarded}
+     * @param next             where allowed requests go (the reverse proxy)
+     */
+    public GatehouseHandler(Gatehouse gatehouse, ClientIpResolver clientIpResolver, Handler next) {
+        super(Objects.requireNonNull(next, "next"));
+        this.gatehouse = Objects.requireNonNull(gatehouse, "gatehouse");
+        this.clientIpResolver = Objects.requireNonNull(clientIpResolver, "clientIpResolver");
+        MeterRegistry registry = gatehouse.meterRegistry();
+        this.forwarded = Counter.builder("gatehouse.proxy.requests").tag("outcome", "forwarded")
+                .description("Requests the proxy passed upstream or refused").register(registry);
+        this.refused = Counter.builder("gatehouse.proxy.requests").tag("outcome", "refused")
+                .description("Requests the proxy passed upstream or refused").register(registry);
+    }
+
+    @Override
+    public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
+        IpAddress clientIp = resolveClientIp(clientToProxyRequest);
+        RequestFacts facts = requestFacts(clientToProxyRequest, clientIp);
+        gatehouse.decide(facts).whenComplete((decision, failure) ->
+                enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision, failure));
+        return true;
+    }
+
+    /** The client address: the socket peer, or what a trusted peer says in its forwarding headers. */
+    IpAddress resolveClientIp(Request clientToProxyRequest) {
+        IpAddress peer = peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
+        HttpFields headers = clientToProxyRequest.getHeaders();
+        return clientIpResolver.resolve(peer,
+                headers.getValuesList(HttpHeader.X_FORWARDED_FOR),
+                headers.getValuesList(HttpHeader.FORWARDED));
+    }
+
+    static IpAddress peerAddress(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return IpAddress.of(inet.getAddress());
+        }
+        // A Unix-domain socket (or anything without an IP) is a peer on this host.
+        return IpAddress.parse("127.0.0.1");
+    }
+
+    static RequestFacts requestFacts(Request clientToProxyRequest, IpAddress clientIp) {
+        String path = clientToProxyRequest.getHttpURI().getCanonicalPath();
+        RequestFacts.Builder facts = RequestFacts.builder(clientIp)
+                .peerIp(peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress()))
+                .method(clientToProxyRequest.getMethod())
+                .host(clientToProxyRequest.getHeaders().get(HttpHeader.HOST))
+                .path(path == null ? clientToProxyRequest.getHttpURI().getPath() : path);
+        for (HttpField field : clientToProxyRequest.getHeaders()) {
+            if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
+                facts.header(field.getName(), field.getValue());
+            }
+        }
+        return facts.build();
+    }
+
+    private void enforce(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
+                         Decision decision, Throwable failure) {
+        try {
+            if (decision == null) {
+                // Gatehouse.decide never fails; if it ever does, pass the request on undecided rather than hang it.
+                log.error("no decision for {}; passing it on", clientToProxyRequest.getHttpURI(), failure);
+                forward(new UpstreamRequest(clientToProxyRequest, Map.of()), proxyToClientResponse, proxyToClientCallback);
+            } else if (decision.verdict() == Verdict.ALLOW) {
+                forward(new UpstreamRequest(clientToProxyRequest, upstreamHeaders(decision)), proxyToClientResponse, proxyToClientCallback);
+            } else {
+                refuse(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision);
+            }
+        } catch (Throwable x) {
+            log.warn("could not enforce the decision for {}", clientToProxyRequest.getHttpURI(), x);
+            Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, x);
+        }
+    }
+
+    private void forward(Request proxyToServerBound, Response proxyToClientResponse, Callback proxyToClientCallback) throws Exception {
+        forwarded.increment();
+        if (!super.handle(proxyToServerBound, proxyToClientResponse, proxyToClientCallback)) {
+            Response.writeError(proxyToServerBound, proxyToClientResponse, proxyToClientCallback, HttpStatus.NOT_FOUND_404);
+        }
+    }
+
+    private void refuse(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback, Decision decision) {
+        refused.increment();
+        int status = refusalStatus(decision);
+        RefusalBody.Rendered body = RefusalBody.render(decision, clientToProxyRequest.getHeaders().get(HttpHeader.ACCEPT));
+        proxyToClientResponse.setStatus(status);
+        HttpFields.Mutable headers = proxyToClientResponse.getHeaders();
+        decision.response().headers().forEach(headers::put);
+        headers.put(HttpHeader.CONTENT_TYPE, body.contentType());
+        headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+        byte[] bytes = body.body().getBytes(StandardCharsets.UTF_8);
+        headers.put(HttpHeader.CONTENT_LENGTH, String.valueOf(bytes.length));
+        proxyToClientResponse.write(true, ByteBuffer.wrap(bytes), proxyToClientCallback);
+    }
+
+    /** The decision's status, or the verdict's usual one when the policy left it out. */
+    static int refusalStatus(Decision decision) {
+        int status = decision.response().status();
+        if (status >= 400 && status <= 599) {
+            return status;
+        }
+        return decision.verdict() == Verdict.RATE_LIMIT ? HttpStatus.TOO_MANY_REQUESTS_429 : HttpStatus.FORBIDDEN_403;
+    }
+
+    /** {@code X-Gatehouse-*} values for an allowed request. */
+    static Map<String, String> upstreamHeaders(Decision decision) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("X-Gatehouse-Verdict", decision.verdict().id());
+        headers.put("X-Gatehouse-Rule", decision.rule());
+        headers.put("X-Gatehouse-Threat-Score", String.valueOf(decision.signals().threatScore()));
+        String bot = decision.signals().string(Signal.BOT_NAME);
+        if (bot != null) {
+            StringBuilder value = new StringBuilder(bot);
+            String category = decision.signals().string(Signal.BOT_CATEGORY);
+            if (category != null) {
+                value.append("; category=").append(category);
+            }
+            String verified = decision.signals().string(Signal.BOT_VERIFIED);
+            if (verified != null) {
+                value.append("; verified=").append(verified);
+            }
+            headers.put("X-Gatehouse-Bot", value.toString());
+        }
+        return headers;
+    }
+
+    /** The client's request as the upstream should see it: client-sent X-Gatehouse-* removed, ours set. */
+    static final class UpstreamRequest extends Request.Wrapper {
+        private final HttpFields headers;
+
+        UpstreamRequest(Request clientToProxyRequest, Map<String, String> gatehouseHeaders) {
+            super(clientToProxyRequest);
+            HttpFields.Mutable copy = HttpFields.build(clientToProxyRequest.getHeaders().size() + gatehouseHeaders.size());
+            for (HttpField field : clientToProxyRequest.getHeaders()) {
+                if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
+                    copy.add(field);
+                }
+            }
+            gatehouseHeaders.forEach(copy::put);
+            this.headers = copy.asImmutable();
+        }
+
+        @Override
+        public HttpFields getHeaders() {
+            return headers;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.gatehouse.proxy.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code java -jar gatehouse-proxy.jar <command>}: the proxy ({@code demo}, {@code run}) and the tools
+ * around it ({@code lookup}, {@code explain}, {@code policy check}, {@code policy test}, {@code ua}).
+ * Exit codes: 0 success, 1 a failure the command reports (a policy error, a failed test), 2 a usage
+ * error (unknown option, invalid IP address).
+ */
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = GatehouseCli.Version.class,
+        description = "Bot defense for the JVM: IP intelligence, YAML policies, verdicts.",
+        subcommands = CommandLine.HelpCommand.class)
+public final class GatehouseCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(CliEnvironment.real()).execute(args));
+    }
+
+    /** The command tree on {@code env}; tests call {@code execute} on it. */
+    static CommandLine commandLine(CliEnvironment env) {
+        CommandLine cli = new CommandLine(new GatehouseCli())
+                .addSubcommand("demo", new DemoCommand(env))
+                .addSubcommand("run", new RunCommand(env))
+                .addSubcommand("lookup", new LookupCommand(env))
+                .addSubcommand("explain", new ExplainCommand(env))
+                .addSubcommand("policy", new CommandLine(new PolicyCommand())
+                        .addSubcommand("check", new PolicyCommand.Check(env))
+                        .addSubcommand("test", new PolicyCommand.Test(env)))
+                .addSubcommand("ua", new UaCommand(env))
+                .addSubcommand("echo", new LoadTestCommands.Echo(env))
+                .addSubcommand("bench-proxy", new LoadTestCommands.BenchProxy(env));
+        cli.setOut(new PrintWriter(env.out(), true));
+        cli.setErr(new PrintWriter(env.err(), true));
+        cli.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("error: " + e.getMessage());
+            err.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        return cli;
+    }
+
+    /** The version from the jar's manifest, when there is one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = GatehouseCli.class.getPackage().getImplementationVersion();
+            return new String[] {"gatehouse " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

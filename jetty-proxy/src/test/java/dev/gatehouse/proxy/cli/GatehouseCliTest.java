@@ -1,0 +1,259 @@
+package dev.gatehouse.proxy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.RequestFacts;
+import dev.gatehouse.crawler.UserAgentClassifier;
+import dev.gatehouse.policy.PolicyProblem;
+import dev.gatehouse.proxy.Doubles;
+import dev.gatehouse.proxy.ProxyConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GatehouseCliTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final TestEnv env = new TestEnv();
+
+    @Test
+    void policyCheck_validFiles_printOkAndExit0() {
+        int exit = env.run("policy", "check", "a.yaml", "b.yaml");
+
+        assertThat(exit).isZero();
+        assertThat(env.out()).isEqualTo("a.yaml: ok\nb.yaml: ok\n");
+    }
+
+    @Test
+    void policyCheck_problems_printFileLineColumnAndExit1() {
+        env.checker = file -> file.toString().equals("bad.yaml")
+                ? List.of(new PolicyProblem("bad.yaml", 3, 5, "rules[0]", PolicyProblem.Kind.UNKNOWN_KEY, "unknown key 'whn' (did you mean 'when'?)"),
+                          new PolicyProblem("bad.yaml", 9, 11, "rules[1].when", PolicyProblem.Kind.BAD_CIDR, "bad CIDR '10.0.0.0/33'"))
+                : List.of();
+
+        int exit = env.run("policy", "check", "good.yaml", "bad.yaml");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(env.out()).isEqualTo("""
+                good.yaml: ok
+                bad.yaml:3:5: unknown key 'whn' (did you mean 'when'?)
+                bad.yaml:9:11: bad CIDR '10.0.0.0/33'
+                """);
+        assertThat(env.err()).contains("2 problems found");
+    }
+
+    @Test
+    void policyCheck_noFile_isUsageError() {
+        assertThat(env.run("policy", "check")).isEqualTo(2);
+        assertThat(env.err()).contains("FILE");
+    }
+
+    @Test
+    void policyTest_exitCodeFollowsFailures() {
+        List<Path> seen = new ArrayList<>();
+        env.policyTests = (paths, out) -> {
+            seen.addAll(paths);
+            out.println("1 failed");
+            return 1;
+        };
+
+        assertThat(env.run("policy", "test", "policies/", "extra.yaml")).isEqualTo(1);
+        assertThat(seen).containsExactly(Path.of("policies/"), Path.of("extra.yaml"));
+        assertThat(env.out()).contains("1 failed");
+
+        TestEnv passing = new TestEnv();
+        assertThat(passing.run("policy", "test", "policies/")).isZero();
+    }
+
+    @Test
+    void ua_printsNameAndCategoryOrDashes() {
+        env.stdin = "Mozilla/5.0 (compatible; Googlebot/2.1)\nMozilla/5.0 (X11; Linux) Firefox/130\n";
+        env.userAgents = ua -> ua.contains("Googlebot")
+                ? Optional.of(new UserAgentClassifier.BotClaim("Googlebot", "search")) : Optional.empty();
+
+        assertThat(env.run("ua")).isZero();
+        assertThat(env.out()).isEqualTo("Googlebot\tsearch\n-\t-\n");
+    }
+
+    @Test
+    void lookup_printsSignalsJson() throws Exception {
+        assertThat(env.run("lookup", Doubles.TOR_IP)).isZero();
+
+        JsonNode json = MAPPER.readTree(env.out());
+        assertThat(json.get("tor").get("value").asBoolean()).isTrue();
+        assertThat(json.get("sources").get("embedded:tor").get("age_seconds").asLong()).isEqualTo(12 * 3600);
+    }
+
+    @Test
+    void lookup_invalidIp_exit2NamingTheInput() {
+        assertThat(env.run("lookup", "google.com")).isEqualTo(2);
+        assertThat(env.err()).contains("google.com").contains("error:");
+        assertThat(env.out()).isEmpty();
+    }
+
+    @Test
+    void lookup_provider_notAvailableYet() {
+        assertThat(env.run("lookup", "1.1.1.1", "--provider", "iptrust", "--api-key", "k")).isEqualTo(2);
+        assertThat(env.err()).contains("remote providers are not available yet: iptrust");
+    }
+
+    @Test
+    void lookup_dnsServersReachTheEngine() {
+        AtomicReference<String> dns = new AtomicReference<>();
+        env.engines = servers -> {
+            dns.set(servers.toString());
+            return Doubles.engine();
+        };
+
+        assertThat(env.run("lookup", "192.0.2.1", "--dns-server", "127.0.0.1:5353")).isZero();
+        assertThat(dns.get()).isEqualTo("[127.0.0.1:5353]");
+    }
+
+    @Test
+    void explain_printsDecisionJson() throws Exception {
+        AtomicReference<RequestFacts> seen = new AtomicReference<>();
+        env.engines = dns -> facts -> {
+            seen.set(facts);
+            return CompletableFuture.completedFuture(Doubles.signals(facts.clientIp()));
+        };
+
+        int exit = env.run("explain", "--ip", Doubles.TOR_IP, "--user-agent", "curl/8", "--method", "post", "--path", "/login",
+                "--header", "X-Api-Key: abc");
+
+        assertThat(exit).isZero();
+        JsonNode json = MAPPER.readTree(env.out());
+        assertThat(json.get("verdict").asText()).isEqualTo("block");
+        assertThat(json.get("rule").asText()).isEqualTo("rule/block-tor");
+        assertThat(json.get("signals").get("tor").get("value").asBoolean()).isTrue();
+        assertThat(json.get("trace").get(0).get("detail").asText()).contains("tor == true");
+        assertThat(json.get("timings").has("engine_ms")).isTrue();
+        assertThat(seen.get().method()).isEqualTo("POST");
+        assertThat(seen.get().path()).isEqualTo("/login");
+        assertThat(seen.get().userAgent()).isEqualTo("curl/8");
+        assertThat(seen.get().header("x-api-key")).isEqualTo("abc");
+    }
+
+    @Test
+    void explain_policyFileIsUsed() {
+        AtomicReference<Path> loaded = new AtomicReference<>();
+        env.policyFile = file -> {
+            loaded.set(file);
+            return Doubles.policy();
+        };
+
+        assertThat(env.run("explain", "--ip", "192.0.2.1", "--policy", "mine.yaml")).isZero();
+        assertThat(loaded.get()).isEqualTo(Path.of("mine.yaml"));
+    }
+
+    @Test
+    void explain_policyThatDoesNotLoad_exit1WithProblems() {
+        env.policyFile = file -> {
+            throw TestEnv.policyError(file.toString());
+        };
+
+        assertThat(env.run("explain", "--ip", "192.0.2.1", "--policy", "broken.yaml")).isEqualTo(1);
+        assertThat(env.err()).contains("broken.yaml:4:7: unknown key 'whn'");
+    }
+
+    @Test
+    void explain_badHeaderOrIp_exit2() {
+        assertThat(env.run("explain", "--ip", "192.0.2.1", "--header", "no-colon")).isEqualTo(2);
+        assertThat(env.err()).contains("no-colon");
+        TestEnv other = new TestEnv();
+        assertThat(other.run("explain", "--ip", "1.2.3")).isEqualTo(2);
+        assertThat(other.err()).contains("'1.2.3'");
+    }
+
+    @Test
+    void run_flagsOverrideTheConfigFile(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, """
+                listen: 0.0.0.0:8000
+                upstream: http://127.0.0.1:3000
+                budget_ms: 25
+                trusted_proxies: [10.0.0.0/8]
+                """);
+        AtomicReference<ProxyConfig> started = new AtomicReference<>();
+        env.starter = c -> {
+            started.set(c);
+            return null;
+        };
+
+        int exit = env.run("run", "--config", config.toString(), "--listen", "127.0.0.1:9000", "--budget-ms", "80",
+                "--trusted-proxy", "192.0.2.0/24", "--trusted-proxy", "198.51.100.1", "--admin", "off", "--fail-closed");
+
+        assertThat(exit).isZero();
+        ProxyConfig c = started.get();
+        assertThat(c.listen()).hasToString("127.0.0.1:9000");
+        assertThat(c.upstream()).hasToString("http://127.0.0.1:3000");
+        assertThat(c.budget()).isEqualTo(Duration.ofMillis(80));
+        assertThat(c.trustedProxies()).extracting(Object::toString).containsExactly("192.0.2.0/24", "198.51.100.1/32");
+        assertThat(c.admin()).isNull();
+        assertThat(c.failClosed()).isTrue();
+    }
+
+    @Test
+    void run_withoutConfig_flagsAlone() {
+        AtomicReference<ProxyConfig> started = new AtomicReference<>();
+        env.starter = c -> {
+            started.set(c);
+            return null;
+        };
+
+        assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000", "--policy", "p.yaml")).isZero();
+        assertThat(started.get().policy()).isEqualTo(Path.of("p.yaml"));
+        assertThat(started.get().admin()).isEqualTo(ProxyConfig.DEFAULT_ADMIN);
+    }
+
+    @Test
+    void run_badConfig_exit2NamingTheKey(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, "upstream: http://127.0.0.1:3000\nbudget_ms: soon\n");
+
+        assertThat(env.run("run", "--config", config.toString())).isEqualTo(2);
+        assertThat(env.err()).contains("gatehouse.yaml:2:12: budget_ms: expected a whole number");
+    }
+
+    @Test
+    void run_noUpstream_exit2() {
+        assertThat(env.run("run")).isEqualTo(2);
+        assertThat(env.err()).contains("upstream is required");
+    }
+
+    @Test
+    void run_policyThatDoesNotLoad_exit1() {
+        env.starter = c -> {
+            throw TestEnv.policyError("p.yaml");
+        };
+
+        assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000", "--policy", "p.yaml")).isEqualTo(1);
+        assertThat(env.err()).contains("p.yaml:4:7: unknown key 'whn'");
+    }
+
+    @Test
+    void demo_defaultPolicyDoesNotLoad_exit1WithClearMessage() {
+        env.defaultPolicy = () -> {
+            throw TestEnv.policyError("default.yaml");
+        };
+
+        assertThat(env.run("demo", "--listen", "127.0.0.1:0", "--admin", "off")).isEqualTo(1);
+        assertThat(env.err()).contains("the demo cannot start: the default policy did not load")
+                .contains("default.yaml:4:7: unknown key 'whn'");
+    }
+
+    @Test
+    void noCommand_printsUsage() {
+        assertThat(env.run()).isZero();
+        assertThat(env.out()).contains("demo", "run", "lookup", "explain", "policy", "ua").doesNotContain("bench-proxy");
+    }
+}
