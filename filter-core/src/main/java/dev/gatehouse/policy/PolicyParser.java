@@ -241,10 +241,13 @@ final class PolicyParser {
             shadow = Boolean.TRUE.equals(b);
         }
         Verdict verdict = verdict(f, node, path);
-        if (name == null || condition == null || verdict == null) {
+        if (verdict == null) {
             return null;
         }
-        return action(f, path, name, "rule/" + name, description, condition, verdict, shadow, limits, node);
+        // the action's keys are checked even when the name or condition is broken, so every problem shows at once
+        Rule rule = action(f, path, name == null ? "?" : name, "rule/" + name, description,
+                condition == null ? Condition.ALWAYS : condition, verdict, shadow, limits, node);
+        return name == null || condition == null ? null : rule;
     }
 
     private Verdict verdict(Map<String, Field> f, Node owner, String path) {

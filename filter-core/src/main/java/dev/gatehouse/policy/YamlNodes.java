@@ -32,7 +32,7 @@ final class YamlNodes {
 
     /** Policies are hand-written; a megabyte is already far more than any sane one. */
     static final int MAX_CHARS = 1 << 20;
-    static final int MAX_ALIASES = 50;
+    static final int MAX_ALIASES = 20;
     static final int MAX_NESTING = 40;
 
     /** A key of a mapping, with the nodes of key and value. */
@@ -62,15 +62,21 @@ final class YamlNodes {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            Kind kind = what != null && (what.contains("aliases") || what.contains("Nesting")) ? Kind.TOO_LARGE : Kind.SYNTAX;
+            Kind kind = limitKind(what);
             problems.add(mark == null ? 0 : mark.getLine() + 1, mark == null ? 0 : mark.getColumn() + 1, "", kind,
                     "invalid YAML: " + oneLine(e.getContext() == null ? what : e.getContext() + ", " + what));
             return null;
         } catch (YAMLException e) {
-            Kind kind = String.valueOf(e.getMessage()).toLowerCase().contains("limit") ? Kind.TOO_LARGE : Kind.SYNTAX;
+            Kind kind = limitKind(e.getMessage());
             problems.add(1, 1, "", kind, "invalid YAML: " + oneLine(e.getMessage()));
             return null;
         }
+    }
+
+    /** SnakeYAML's limit violations (aliases, nesting, size) are TOO_LARGE; anything else is SYNTAX. */
+    private static Kind limitKind(String message) {
+        String m = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("aliases") || m.contains("nesting") || m.contains("limit") ? Kind.TOO_LARGE : Kind.SYNTAX;
     }
 
     private static String oneLine(String s) {
