@@ -50,10 +50,16 @@ final class ConditionParser {
 
     private final Problems problems;
     private final Path baseDir;
+    private final StringBuilder listTexts = new StringBuilder(); // part of the policy's version
 
     ConditionParser(Problems problems, Path baseDir) {
         this.problems = problems;
         this.baseDir = baseDir;
+    }
+
+    /** The names and contents of every CIDR list file read, so a changed list changes the policy version. */
+    String listTexts() {
+        return listTexts.toString();
     }
 
     /** A {@code when:} mapping: every key must hold (an empty mapping holds always). */
@@ -395,6 +401,7 @@ final class ConditionParser {
             problems.add(node, path, Kind.IO, "cannot read CIDR list " + file + ": " + e);
             return false;
         }
+        listTexts.append('\0').append(name).append('\0').append(String.join("\n", lines));
         boolean ok = true;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);

@@ -102,7 +102,7 @@ public final class PolicyLoader {
         Problems problems = new Problems(sourceName);
         Node root = YamlNodes.compose(yaml, problems);
         problems.throwIfAny();
-        return new PolicyParser(problems, baseDir).parse(root, sourceName, version(yaml), store, registry);
+        return new PolicyParser(problems, baseDir).parse(root, sourceName, yaml, store, registry);
     }
 
     static String read(Path file) {
@@ -122,7 +122,7 @@ public final class PolicyLoader {
         }
     }
 
-    /** The first 12 hex digits of the SHA-256 of the source text. */
+    /** The first 12 hex digits of the SHA-256 of the source text (and of the CIDR lists it reads). */
     static String version(String text) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -41,7 +41,7 @@ final class PolicyParser {
     }
 
     /** Reads and compiles, or throws {@link PolicyException} listing every problem. */
-    CompiledPolicy parse(Node root, String name, String version, RateLimitStore store, MeterRegistry registry) {
+    CompiledPolicy parse(Node root, String name, String text, RateLimitStore store, MeterRegistry registry) {
         Map<String, Field> top = YamlNodes.mapping(root, "", problems);
         problems.throwIfAny();
         YamlNodes.checkKeys(top, TOP_KEYS, "", problems);
@@ -92,6 +92,7 @@ final class PolicyParser {
             }
         }
         problems.throwIfAny();
+        String version = PolicyLoader.version(text + conditions.listTexts());
         return new CompiledPolicy(name, version, shadowMode, rules, defaultRule, store, registry);
     }
 

@@ -114,18 +114,13 @@ public final class ReloadablePolicy implements Policy, Supplier<Policy>, AutoClo
     public ReloadResult reload() {
         synchronized (reloadLock) {
             Policy before = current.get();
-            String text;
             try {
-                text = PolicyLoader.read(file);
-            } catch (PolicyException e) {
-                return refused(before, e.problems());
-            }
-            if (PolicyLoader.version(text).equals(before.version())) {
-                unchanged.increment();
-                return new ReloadResult(false, before.version(), List.of());
-            }
-            try {
-                Policy next = loader.parse(text, file.toString());
+                // compiling is cheap (milliseconds) and also re-reads the CIDR lists, whose changes count too
+                Policy next = loader.load(file);
+                if (next.version().equals(before.version())) {
+                    unchanged.increment();
+                    return new ReloadResult(false, before.version(), List.of());
+                }
                 current.set(next);
                 applied.increment();
                 log.info("policy {} reloaded: version {} replaces {}", file, next.version(), before.version());

@@ -91,6 +91,25 @@ class ReloadablePolicyTest {
     }
 
     @Test
+    void reload_changedCidrList_isAppliedEvenWhenThePolicyTextIsUnchanged() throws IOException {
+        Files.writeString(dir.resolve("bad.txt"), "198.51.100.0/24\n");
+        Path file = write("""
+                default: allow
+                rules:
+                  - name: bad-nets
+                    when: {ip: {file: bad.txt}}
+                    action: block
+                """);
+        try (ReloadablePolicy policy = ReloadablePolicy.manual(file, loader)) {
+            assertThat(policy.evaluate(RequestFacts.forIp(IP), Signals.of(IP)).verdict()).isEqualTo(Verdict.ALLOW);
+            Files.writeString(dir.resolve("bad.txt"), "198.51.100.0/24\n192.0.2.0/24\n");
+
+            assertThat(policy.reload().applied()).isTrue();
+            assertThat(policy.evaluate(RequestFacts.forIp(IP), Signals.of(IP)).verdict()).isEqualTo(Verdict.BLOCK);
+        }
+    }
+
+    @Test
     void reload_unchangedText_isANoOp() throws IOException {
         Path file = write(BLOCK_TOR);
         try (ReloadablePolicy policy = ReloadablePolicy.manual(file, loader)) {
