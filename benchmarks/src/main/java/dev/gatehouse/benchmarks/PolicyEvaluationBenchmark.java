@@ -46,13 +46,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run (from the repository root):
  * <pre>
- * mvn -B -q -pl benchmarks -am package -DskipTests
- * mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * mvn -B -q -pl filter-core,benchmarks package dependency:build-classpath -Dmdep.outputFile=target/cp.txt -DskipTests
  * java -cp benchmarks/target/classes:$(cat benchmarks/target/cp.txt) org.openjdk.jmh.Main PolicyEvaluationBenchmark \
- *      -f 1 -wi 2 -i 3 -w 1s -r 1s
+ *      -f 1 -wi 3 -i 5 -w 2s -r 1s -prof gc
  * </pre>
  * The policy is read from {@code policies/default.yaml} (or {@code ../policies/default.yaml}); set
- * {@code -Dgatehouse.benchmark.policy=FILE} to measure another one.
+ * {@code -jvmArgsAppend -Dgatehouse.benchmark.policy=FILE} to measure another one. Results: docs/benchmarks.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -134,7 +134,7 @@ public final class PolicyLoader {
 
     /** Configures a {@link PolicyLoader}; every setting is checked when it is made. */
     public static final class Builder {
-        private Clock clock = Clock.systemUTC();
+        private Clock clock; // null: the system clock, read through System.nanoTime
         private RateLimitStore store;
         private long maximumBuckets = 100_000;
         private MeterRegistry registry = Metrics.globalRegistry;
@@ -173,7 +173,8 @@ public final class PolicyLoader {
             RateLimitStore s = store;
             if (s == null) {
                 Clock c = clock;
-                s = LocalRateLimitStore.builder().maximumBuckets(maximumBuckets).nanoTime(() -> nanos(c.instant())).build();
+                LocalRateLimitStore.Builder local = LocalRateLimitStore.builder().maximumBuckets(maximumBuckets);
+                s = (c == null ? local : local.nanoTime(() -> nanos(c.instant()))).build();
             } else if (maximumBuckets != 100_000) {
                 throw new IllegalStateException("maximumBuckets configures the default store; it conflicts with rateLimitStore(" + s + ")");
             }

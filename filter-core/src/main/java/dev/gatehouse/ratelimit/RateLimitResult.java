@@ -1,6 +1,5 @@
 package dev.gatehouse.ratelimit;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,12 +32,10 @@ public record RateLimitResult(boolean allowed, long remaining, long nanosToRetry
      * when refused.
      */
     public Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>(4);
-        headers.put("RateLimit-Policy", limit.policyHeader());
-        headers.put("RateLimit", "\"" + limit.name() + "\";r=" + remaining + ";t=" + RateLimit.ceilSeconds(nanosToReset));
-        if (!allowed) {
-            headers.put("Retry-After", Long.toString(retryAfterSeconds()));
-        }
-        return headers;
+        // an immutable map from the start: Decision.Response keeps it without copying
+        String policy = limit.policyHeader();
+        String state = "\"" + limit.name() + "\";r=" + remaining + ";t=" + RateLimit.ceilSeconds(nanosToReset);
+        return allowed ? Map.of("RateLimit-Policy", policy, "RateLimit", state)
+                : Map.of("RateLimit-Policy", policy, "RateLimit", state, "Retry-After", Long.toString(retryAfterSeconds()));
     }
 }
