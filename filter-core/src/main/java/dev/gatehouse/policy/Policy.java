@@ -16,6 +16,15 @@ public interface Policy {
      */
     Decision evaluate(RequestFacts request, Signals signals);
 
+    /**
+     * Decides like {@link #evaluate}, but the trace carries, for every rule considered, the condition
+     * that decided it with the signal values seen and their sources. Slower (it builds text), and it
+     * does not spend rate-limit tokens: use it for {@code explain} and debug output, not for traffic.
+     */
+    default Decision explain(RequestFacts request, Signals signals) {
+        return evaluate(request, signals);
+    }
+
     /** Where the policy came from: a file name, or {@code <inline>}. */
     String name();
 

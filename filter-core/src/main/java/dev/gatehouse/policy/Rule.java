@@ -1,0 +1,55 @@
+package dev.gatehouse.policy;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.Verdict;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One compiled rule (or the default, with an always-true condition): what to test and what to do.
+ * Everything that does not depend on the request is computed here once, so evaluation only tests.
+ */
+final class Rule {
+
+    final String name;
+    final String id;                 // rule/<name> or default/<verdict>
+    final String description;
+    final Condition condition;
+    final Verdict verdict;
+    final LimitSpec limit;           // for rate_limit, else null
+    final boolean shadow;
+    final int status;                // 0 = the verdict's default
+    final MessageTemplate message;
+    final Map<String, String> headers;
+    final Decision.Response fixedResponse; // a block whose message does not vary per request
+    final int line;
+    List<Decision.TraceStep> fastTrace;    // the steps up to and including this rule, without values
+
+    Rule(String name, String id, String description, Condition condition, Verdict verdict, LimitSpec limit, boolean shadow,
+         int status, MessageTemplate message, Map<String, String> headers, int line) {
+        this.name = name;
+        this.id = id;
+        this.description = description;
+        this.condition = condition;
+        this.verdict = verdict;
+        this.limit = limit;
+        this.shadow = shadow;
+        this.status = status;
+        this.message = message;
+        this.headers = Map.copyOf(headers);
+        this.line = line;
+        this.fixedResponse = verdict == Verdict.BLOCK && message.isFixed()
+                ? new Decision.Response(refusalStatus(Verdict.BLOCK), this.headers, message.render(null))
+                : null;
+    }
+
+    int refusalStatus(Verdict v) {
+        return status != 0 ? status : v == Verdict.RATE_LIMIT ? 429 : 403;
+    }
+
+    static String defaultMessage(Verdict verdict) {
+        return verdict == Verdict.RATE_LIMIT ? "Too many requests (rule {rule}); please retry later"
+                : "Request blocked by rule {rule}";
+    }
+}
