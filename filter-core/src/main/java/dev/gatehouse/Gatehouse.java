@@ -49,6 +49,7 @@ public final class Gatehouse implements AutoCloseable {
     private final Counter engineErrors;
     private final Counter policyErrors;
     private final Timer decisionTimer;
+    private final Counter[][] decisions; // [verdict][shadowed ? 1 : 0], registered once: no lookup per request
 
     private Gatehouse(Builder b) {
         this.engine = b.engine;
@@ -65,6 +66,14 @@ public final class Gatehouse implements AutoCloseable {
                 .description("Policy evaluations that threw").register(registry);
         this.decisionTimer = Timer.builder("gatehouse.decision.duration")
                 .description("From lookup start to decision").register(registry);
+        this.decisions = new Counter[Verdict.values().length][2];
+        for (Verdict verdict : Verdict.values()) {
+            for (int shadow = 0; shadow < 2; shadow++) {
+                decisions[verdict.ordinal()][shadow] = Counter.builder("gatehouse.decisions")
+                        .description("Decisions by verdict; shadow=true: allowed, but the policy would have refused")
+                        .tag("verdict", verdict.id()).tag("shadow", String.valueOf(shadow == 1)).register(registry);
+            }
+        }
     }
 
     public static Builder builder() {
@@ -83,6 +92,19 @@ public final class Gatehouse implements AutoCloseable {
      * quick and never block.
      */
     public CompletableFuture<Decision> decide(RequestFacts facts) {
+        return decide(facts, false);
+    }
+
+    /**
+     * Like {@link #decide} but the decision's trace carries every rule considered with the values and
+     * sources of the signals it tested, and rate limits are looked at without spending a token: what
+     * the {@code explain} command and {@code /v1/explain} show. Slower; not for traffic.
+     */
+    public CompletableFuture<Decision> explain(RequestFacts facts) {
+        return decide(facts, true);
+    }
+
+    private CompletableFuture<Decision> decide(RequestFacts facts, boolean explain) {
         Objects.requireNonNull(facts, "facts");
         long start = nanoTime.getAsLong();
         CompletableFuture<Optional<Signals>> lookup;
@@ -96,7 +118,7 @@ public final class Gatehouse implements AutoCloseable {
                 .completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS) // null = no answer in time
                 .handle((answer, error) -> {
                     try {
-                        return onEngineOutcome(facts, answer, error, start);
+                        return onEngineOutcome(facts, answer, error, start, explain);
                     } catch (RuntimeException e) { // the future must never fail, even on a bug in our own code
                         log.error("decision failed for {}", facts, e);
                         return lastResort(facts, e, start);
@@ -104,7 +126,7 @@ public final class Gatehouse implements AutoCloseable {
                 });
     }
 
-    private Decision onEngineOutcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start) {
+    private Decision onEngineOutcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start, boolean explain) {
         long engineDone = nanoTime.getAsLong();
         boolean timedOut = answer == null && error == null;
         if (timedOut) {
@@ -112,10 +134,10 @@ public final class Gatehouse implements AutoCloseable {
             Signals known = Signals.builder(facts.clientIp())
                     .note("engine did not answer within the " + describe(budget) + " budget; decided on what was known")
                     .build();
-            return evaluate(facts, known, start, engineDone, true);
+            return evaluate(facts, known, start, engineDone, true, explain);
         }
         if (error == null && answer.isPresent()) {
-            return evaluate(facts, answer.get(), start, engineDone, false);
+            return evaluate(facts, answer.get(), start, engineDone, false, explain);
         }
         Throwable cause = error == null ? new IllegalStateException("engine " + engine.name() + " completed without signals")
                 : error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -125,13 +147,16 @@ public final class Gatehouse implements AutoCloseable {
             return failClosed("error/engine", "engine failed: " + cause, Signals.of(facts.clientIp()), start, engineDone, false);
         }
         Signals known = Signals.builder(facts.clientIp()).note("engine failed (" + cause + "); decided on what was known").build();
-        return evaluate(facts, known, start, engineDone, false);
+        return evaluate(facts, known, start, engineDone, false, explain);
     }
 
-    private Decision evaluate(RequestFacts facts, Signals signals, long start, long engineDone, boolean budgetExceeded) {
+    private Decision evaluate(RequestFacts facts, Signals signals, long start, long engineDone, boolean budgetExceeded,
+                              boolean explain) {
         Decision decision;
         try {
-            decision = Objects.requireNonNull(policy.get().evaluate(facts, signals), "the policy returned no decision");
+            Policy current = policy.get();
+            decision = Objects.requireNonNull(explain ? current.explain(facts, signals) : current.evaluate(facts, signals),
+                    "the policy returned no decision");
         } catch (RuntimeException e) {
             policyErrors.increment();
             log.error("policy evaluation failed for {}", facts, e);
@@ -168,8 +193,7 @@ public final class Gatehouse implements AutoCloseable {
     private Decision timed(Decision decision, long start, long engineDone, boolean budgetExceeded) {
         long end = nanoTime.getAsLong();
         decisionTimer.record(end - start, TimeUnit.NANOSECONDS);
-        registry.counter("gatehouse.decisions", "verdict", decision.verdict().id(),
-                "shadow", String.valueOf(decision.shadowed() != null)).increment();
+        decisions[decision.verdict().ordinal()][decision.shadowed() == null ? 0 : 1].increment();
         return decision.withTimings(new Decision.Timings(engineDone - start, end - engineDone, end - start, budgetExceeded));
     }
 

@@ -67,7 +67,7 @@ class GatehouseTest {
         assertThat(d.rule()).isEqualTo("rule/block-tor");
         assertThat(d.response().status()).isEqualTo(403);
         assertThat(d.signals().isTrue(Signal.TOR)).isTrue();
-        assertThat(registry.get("gatehouse.decisions").tag("verdict", "block").counter().count()).isEqualTo(1);
+        assertThat(registry.get("gatehouse.decisions").tag("verdict", "block").tag("shadow", "false").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -203,7 +203,7 @@ class GatehouseTest {
         Decision d = decide(gatehouse().policy(shadow).build(), TOR);
         assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
         assertThat(d.shadowed()).isEqualTo(Verdict.BLOCK);
-        assertThat(registry.get("gatehouse.decisions").tag("shadow", "true").counter().count()).isEqualTo(1);
+        assertThat(registry.get("gatehouse.decisions").tag("verdict", "allow").tag("shadow", "true").counter().count()).isEqualTo(1);
     }
 
     @Test

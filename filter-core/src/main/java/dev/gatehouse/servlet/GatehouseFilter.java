@@ -217,6 +217,8 @@ public class GatehouseFilter implements Filter {
             response.setHeader(FilterOptions.EXPLAIN_HEADER, ExplainHeader.render(decision, resolution));
         }
         if (decision.verdict() == Verdict.ALLOW || decision.shadowed() != null) {
+            // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
+            decision.response().headers().forEach(response::setHeader);
             chain.doFilter(DecisionRequest.wrap(request, options.upstreamHeaders() ? decision : null), response);
             return;
         }

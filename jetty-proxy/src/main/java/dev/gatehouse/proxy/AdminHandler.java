@@ -151,7 +151,7 @@ final class AdminHandler extends Handler.Abstract {
                 .host(query.getValue("host"))
                 .userAgent(query.getValue("ua"))
                 .build();
-        explainer.decide(facts).whenComplete((decision, failure) -> {
+        explainer.explain(facts).whenComplete((decision, failure) -> {
             if (failure != null) {
                 json(response, callback, 500, error("explain failed: " + failure));
             } else {

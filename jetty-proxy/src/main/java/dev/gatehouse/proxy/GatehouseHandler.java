@@ -122,6 +122,8 @@ public final class GatehouseHandler extends Handler.Wrapper {
                 log.error("no decision for {}; passing it on", clientToProxyRequest.getHttpURI(), failure);
                 forward(new UpstreamRequest(clientToProxyRequest, Map.of()), proxyToClientResponse, proxyToClientCallback);
             } else if (decision.verdict() == Verdict.ALLOW) {
+                // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
+                decision.response().headers().forEach(proxyToClientResponse.getHeaders()::put);
                 forward(new UpstreamRequest(clientToProxyRequest, upstreamHeaders(decision)), proxyToClientResponse, proxyToClientCallback);
             } else {
                 refuse(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision);

@@ -73,7 +73,7 @@ final class ExplainCommand implements Callable<Integer> {
                 .budget(LookupCommand.TIMEOUT)
                 .meterRegistry(new SimpleMeterRegistry())
                 .build()) {
-            Decision decision = gatehouse.decide(facts).join();
+            Decision decision = gatehouse.explain(facts).join();
             env.out().println(DecisionJson.pretty(DecisionJson.decision(decision, env.clock().instant())));
         }
         return 0;
