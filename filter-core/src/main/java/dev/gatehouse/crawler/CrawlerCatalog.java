@@ -64,8 +64,10 @@ public final class CrawlerCatalog {
         PUBLISHED,
         /** Only in a non-authoritative aggregate of the vendor: rDNS must decide. */
         PREFILTER_ONLY,
-        /** The crawler has lists and the address is in none of them. */
+        /** The crawler has authoritative lists and the address is in none of them: rDNS may still decide. */
         OUTSIDE,
+        /** The crawler has only non-authoritative aggregates and the address is outside them: not the vendor. */
+        OUTSIDE_PREFILTER,
         /** The vendor publishes no ranges for this crawler. */
         NO_RANGES
     }
@@ -166,6 +168,10 @@ public final class CrawlerCatalog {
             return RangeEvidence.NO_RANGES;
         }
         boolean prefilter = false;
+        boolean anyAuthoritative = false;
+        for (CatalogData.RangeList list : lists) {
+            anyAuthoritative |= list.authoritative() && accepted.contains(list.id());
+        }
         for (CatalogData.RangeList[] atPrefix : ranges.allMatches(ip)) {
             for (CatalogData.RangeList list : atPrefix) {
                 if (accepted.contains(list.id())) {
@@ -179,7 +185,7 @@ public final class CrawlerCatalog {
         if (prefilter) {
             return RangeEvidence.PREFILTER_ONLY;
         }
-        return RangeEvidence.OUTSIDE;
+        return anyAuthoritative ? RangeEvidence.OUTSIDE : RangeEvidence.OUTSIDE_PREFILTER;
     }
 
     /** The catalog definitions (names, tokens) for the User-Agent classifier. */
