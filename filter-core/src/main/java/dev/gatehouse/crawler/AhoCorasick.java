@@ -1,6 +1,5 @@
 package dev.gatehouse.crawler;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +22,9 @@ final class AhoCorasick {
 
     private final byte[] charClass = new byte[128]; // ASCII char -> alphabet index, 0 = not used by any key
     private final int alphabet;
-    private final int[] delta;     // state * alphabet + class -> next state
-    private final int[][] outputs; // keys ending at each state (including those reached by suffix links)
+    private final char[] delta;    // state * alphabet + class -> next state (states fit in 16 bits)
+    private final int[] outStart;  // keys ending at state s: outKeys[outStart[s] .. outStart[s + 1]) (suffix links included)
+    private final int[] outKeys;
 
     AhoCorasick(List<String> keys) {
         int classes = 1;
@@ -68,39 +68,56 @@ final class AhoCorasick {
             out.get(node).add(k);
         }
         int states = children.size();
-        int[] fail = new int[states];
-        delta = new int[states * alphabet];
-        outputs = new int[states][];
-        // breadth-first: complete the transition function with failure links (classic construction)
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        for (int c = 1; c < alphabet; c++) {
-            int child = children.get(0)[c];
-            delta[c] = child;
-            if (child != 0) {
-                fail[child] = 0;
-                queue.add(child);
-            }
+        if (states > Character.MAX_VALUE) {
+            throw new IllegalArgumentException("too many automaton states for a char table: " + states);
         }
-        outputs[0] = new int[0];
-        while (!queue.isEmpty()) {
-            int node = queue.poll();
-            List<Integer> own = out.get(node);
-            int[] inherited = outputs[fail[node]];
-            int[] merged = Arrays.copyOf(inherited, inherited.length + own.size());
-            for (int i = 0; i < own.size(); i++) {
-                merged[inherited.length + i] = own.get(i);
-            }
-            outputs[node] = merged;
+        // Number states breadth-first: the shallow states, where a scan spends most steps, share cache lines.
+        int[] newId = new int[states];
+        int[] oldOf = new int[states];
+        int counter = 1;
+        for (int n = 0; n < counter; n++) {
+            int[] kids = children.get(oldOf[n]);
             for (int c = 1; c < alphabet; c++) {
-                int child = children.get(node)[c];
-                if (child != 0) {
-                    fail[child] = delta[fail[node] * alphabet + c];
-                    delta[node * alphabet + c] = child;
-                    queue.add(child);
-                } else {
-                    delta[node * alphabet + c] = delta[fail[node] * alphabet + c];
+                if (kids[c] != 0) {
+                    newId[kids[c]] = counter;
+                    oldOf[counter++] = kids[c];
                 }
             }
+        }
+        int[] fail = new int[states];
+        delta = new char[states * alphabet];
+        int[][] outputs = new int[states][];
+        outputs[0] = new int[0];
+        // in breadth-first order, complete the transition function with failure links (classic construction)
+        for (int n = 0; n < states; n++) {
+            if (n > 0) {
+                List<Integer> own = out.get(oldOf[n]);
+                int[] inherited = outputs[fail[n]];
+                int[] merged = Arrays.copyOf(inherited, inherited.length + own.size());
+                for (int i = 0; i < own.size(); i++) {
+                    merged[inherited.length + i] = own.get(i);
+                }
+                outputs[n] = merged;
+            }
+            int[] kids = children.get(oldOf[n]);
+            for (int c = 1; c < alphabet; c++) {
+                int child = kids[c] == 0 ? 0 : newId[kids[c]];
+                if (child != 0) {
+                    fail[child] = n == 0 ? 0 : delta[fail[n] * alphabet + c];
+                    delta[n * alphabet + c] = (char) child;
+                } else {
+                    delta[n * alphabet + c] = n == 0 ? 0 : delta[fail[n] * alphabet + c];
+                }
+            }
+        }
+        // flat output arrays: the scan reads two adjacent ints per step instead of chasing an array per state
+        outStart = new int[states + 1];
+        for (int n = 0; n < states; n++) {
+            outStart[n + 1] = outStart[n] + outputs[n].length;
+        }
+        outKeys = new int[outStart[states]];
+        for (int n = 0; n < states; n++) {
+            System.arraycopy(outputs[n], 0, outKeys, outStart[n], outputs[n].length);
         }
     }
 
@@ -114,19 +131,18 @@ final class AhoCorasick {
                 cls = charClass[c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c];
             }
             state = cls == 0 ? 0 : delta[state * alphabet + cls];
-            int[] found = outputs[state];
-            for (int k : found) {
-                hits.hit(k, i + 1);
+            for (int o = outStart[state], end = outStart[state + 1]; o < end; o++) {
+                hits.hit(outKeys[o], i + 1);
             }
         }
     }
 
     int states() {
-        return outputs.length;
+        return outStart.length - 1;
     }
 
     /** Approximate bytes of the transition table, for reports. */
     long footprintBytes() {
-        return 4L * delta.length;
+        return 2L * delta.length;
     }
 }
