@@ -122,16 +122,20 @@ final class AhoCorasick {
     }
 
     /** Reports every key occurring in {@code text} (compared lower-cased), in order of end position. */
-    void scan(CharSequence text, int length, Hits hits) {
+    void scan(String text, int length, Hits hits) {
+        final byte[] classes = charClass;
+        final char[] table = delta;
+        final int[] starts = outStart;
+        final int width = alphabet;
         int state = 0;
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
-            int cls = 0;
-            if (c < 128) {
-                cls = charClass[c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c];
-            }
-            state = cls == 0 ? 0 : delta[state * alphabet + cls];
-            for (int o = outStart[state], end = outStart[state + 1]; o < end; o++) {
+            // class 0 (a character no key uses) has an all-zero column: back to the root
+            int cls = c < 128 ? classes[c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c] : 0;
+            state = table[state * width + cls];
+            int o = starts[state];
+            int end = starts[state + 1];
+            for (; o < end; o++) {
                 hits.hit(outKeys[o], i + 1);
             }
         }
