@@ -30,7 +30,8 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Input: a skewed mix like real traffic, 85 % ordinary browsers and 15 % crawlers (the real
  * User-Agents listed as {@code instances} in crawler-user-agents.json), 4,096 strings cycled in a fixed
- * shuffled order; each a distinct String instance, as each request brings its own.
+ * shuffled order; each a distinct String instance (after the first pass their hash codes are cached,
+ * so {@code classifier_cached} is a lower bound for a server, which hashes each request's new string once).
  * <ul>
  * <li>{@code classifier_cached}: {@link UserAgentClassifier#loadDefault()} (10,000-entry Caffeine cache; all hits);</li>
  * <li>{@code classifier_uncached}: the same automaton with the cache off: the cost of a new User-Agent;</li>

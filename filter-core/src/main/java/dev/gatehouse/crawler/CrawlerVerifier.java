@@ -127,7 +127,7 @@ public final class CrawlerVerifier implements Enricher {
                 b.note("crawler " + c.name() + ": " + v.note());
             }
             return b.build();
-        });
+        }).exceptionally(e -> known.toBuilder().note("crawler verification failed: " + e).build());
     }
 
     private Signals withoutClaim(IpAddress ip, Signals known) {
@@ -167,8 +167,8 @@ public final class CrawlerVerifier implements Enricher {
             return done("spoofed", null, ip + " is outside the " + crawler.vendor() + " network");
         }
         if (!crawler.hasRdns()) {
-            return ranges == CrawlerCatalog.RangeEvidence.NO_RANGES
-                    ? done("unknown", null, crawler.vendor() + " publishes no IP ranges or reverse-DNS scheme for " + crawler.name())
+            return ranges != CrawlerCatalog.RangeEvidence.OUTSIDE
+                    ? done("unknown", null, crawler.vendor() + " publishes no authoritative IP ranges or reverse-DNS scheme for " + crawler.name())
                     : done("spoofed", null, ip + " is not in the published ranges of " + crawler.name()
                             + " and " + crawler.vendor() + " documents no reverse-DNS scheme");
         }
