@@ -7,6 +7,7 @@ import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Paths that need no DNS: the resolver address below must never be asked (a query there could not answer). */
 class CrawlerVerifierTest {
 
-    private static final InetSocketAddress NOWHERE = new InetSocketAddress(IpAddressHolder.LOOPBACK, 9);
+    private static final InetSocketAddress NOWHERE = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CrawlerVerifier verifier = CrawlerVerifier.builder()
@@ -136,10 +137,5 @@ class CrawlerVerifierTest {
         assertThatThrownBy(() -> CrawlerVerifier.builder().dnsServers(List.of(NOWHERE))
                 .verifiedTtl(Duration.ofMinutes(1)).spoofedTtl(Duration.ofHours(1)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("verifiedTtl >= spoofedTtl");
-    }
-
-    /** The loopback address without a name lookup. */
-    private static final class IpAddressHolder {
-        static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
     }
 }
