@@ -60,8 +60,12 @@ public final class CrawlerVerifier implements Enricher {
     static final String SOURCE_RANGES = "embedded:crawlers";
     static final String SOURCE_RDNS = "rdns";
 
-    /** The outcome of one check, as it goes into the signals and the cache. */
-    record Verification(String status, String method, String note) {}
+    /** The outcome of one check, as it goes into the signals; {@code dns} when reverse DNS was consulted. */
+    record Verification(String status, String method, String note, boolean dns) {
+        Verification(String status, String method, String note) {
+            this(status, method, note, false);
+        }
+    }
 
     private record RdnsKey(IpAddress ip, List<String> suffixes) {}
 
@@ -126,6 +130,9 @@ public final class CrawlerVerifier implements Enricher {
             if (v.note() != null) {
                 b.note("crawler " + c.name() + ": " + v.note());
             }
+            if (v.dns()) {
+                b.source(new Signals.SourceStatus(SOURCE_RDNS, null, "unknown".equals(v.status()) ? v.note() : null));
+            }
             return b.build();
         }).exceptionally(e -> known.toBuilder().note("crawler verification failed: " + e).build());
     }
@@ -177,9 +184,9 @@ public final class CrawlerVerifier implements Enricher {
                 rdns.check(k.ip(), k.suffixes()).exceptionally(e ->
                         new ForwardConfirmedRdns.Outcome(ForwardConfirmedRdns.Result.INDETERMINATE, null, "rDNS check failed: " + e)));
         return lookup.thenApply(o -> switch (o.result()) {
-                    case CONFIRMED -> new Verification("verified", "rdns", o.note());
-                    case REFUTED -> new Verification("spoofed", null, o.note());
-                    case INDETERMINATE -> new Verification("unknown", null, o.note());
+                    case CONFIRMED -> new Verification("verified", "rdns", o.note(), true);
+                    case REFUTED -> new Verification("spoofed", null, o.note(), true);
+                    case INDETERMINATE -> new Verification("unknown", null, o.note(), true);
                 })
                 .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(v -> {
@@ -187,7 +194,7 @@ public final class CrawlerVerifier implements Enricher {
                         return v;
                     }
                     timeouts.increment();
-                    return new Verification("unknown", null, "reverse DNS did not answer within " + timeout.toMillis() + " ms");
+                    return new Verification("unknown", null, "reverse DNS did not answer within " + timeout.toMillis() + " ms", true);
                 });
     }
 

@@ -76,6 +76,7 @@ class CrawlerVerifierIT {
         assertThat(s.isTrue(Signal.KNOWN_BOT)).isTrue();
         assertThat(s.observation(Signal.BOT_NAME).sources()).containsExactly("ua");
         assertThat(dns.queries()).isEmpty();
+        assertThat(s.sources()).noneMatch(src -> src.name().equals("rdns"));
     }
 
     @Test
@@ -165,6 +166,8 @@ class CrawlerVerifierIT {
 
         assertThat(s.value(Signal.BOT_VERIFIED)).isEqualTo("unknown");
         assertThat(s.notes()).anySatisfy(n -> assertThat(n).contains("SERVFAIL"));
+        assertThat(s.sources()).anySatisfy(src -> assertThat(src.name()).isEqualTo("rdns"))
+                .allSatisfy(src -> assertThat(src.problem()).isNotNull());
         assertThat(dns.queryCount("203.0.113.6", "PTR")).as("one try and one retry").isEqualTo(2);
         assertThat(registry.get("gatehouse.crawler.dns.failures").tags("type", "PTR", "reason", "servfail").counter().count())
                 .isEqualTo(1.0);
