@@ -1,16 +1,104 @@
 package dev.gatehouse.crawler;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.RequestFacts;
+import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
+import dev.gatehouse.crawler.UserAgentClassifier.BotClaim;
 import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.IpAddress;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import org.xbill.DNS.ResolverConfig;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
-/** Checks User-Agent crawler claims. STUB: owned by the crawler work; replace wholesale (keep the builder). */
+/**
+ * Checks the crawler a User-Agent claims to be, and names crawlers found by address alone.
+ *
+ * <p>For a claim ({@link UserAgentClassifier}) it sets {@code ua_claims_bot}, {@code known_bot},
+ * {@code bot_name} and {@code bot_category} (source {@code ua}), then {@code bot_verified}:
+ * <ul>
+ * <li>{@code verified}, {@code bot_verified_by=ip_range}: the address is in a published range that proves
+ *     this crawler ({@link CrawlerCatalog});</li>
+ * <li>{@code verified}, {@code bot_verified_by=rdns}: forward-confirmed reverse DNS under a documented suffix;</li>
+ * <li>{@code spoofed}: the vendor documents ranges or rDNS and the address fails both;</li>
+ * <li>{@code unknown}: DNS timed out or failed and the ranges did not decide, the verifier ran out of time,
+ *     or the claimed crawler publishes nothing to check against.</li>
+ * </ul>
+ * Without a claim, an address in published ranges is named ({@code bot_verified=verified} by
+ * {@code ip_range}) unless an earlier source already did, and otherwise {@code bot_verified=none}.
+ *
+ * <p>DNS is asynchronous (dnsjava), with a timeout per try and retries across servers. Outcomes are
+ * cached per address and suffix set (verified long, spoofed shorter, unknown briefly) and concurrent
+ * checks of one address share one lookup. {@link #enrich} waits at most {@link Builder#timeout}; a
+ * lookup still running then completes in the background and fills the cache for the next request.
+ *
+ * <pre>{@code
+ * CrawlerVerifier verifier = CrawlerVerifier.builder()
+ *         .dnsServers(List.of(new InetSocketAddress("127.0.0.1", 5353)))   // default: the system resolvers
+ *         .timeout(Duration.ofMillis(25))                                 // keep below the Gatehouse budget
+ *         .build();
+ * IntelligenceEngine engine = Engines.layered(EmbeddedEngine.loadDefault(), scorer, List.of(verifier));
+ * }</pre>
+ */
 public final class CrawlerVerifier implements Enricher {
+
+    static final String SOURCE_UA = "ua";
+    static final String SOURCE_RANGES = "embedded:crawlers";
+    static final String SOURCE_RDNS = "rdns";
+
+    /** The outcome of one check, as it goes into the signals; {@code dns} when reverse DNS was consulted. */
+    record Verification(String status, String method, String note, boolean dns) {
+        Verification(String status, String method, String note) {
+            this(status, method, note, false);
+        }
+    }
+
+    private record RdnsKey(IpAddress ip, List<String> suffixes) {}
+
+    private final CrawlerCatalog catalog;
+    private final UserAgentClassifier classifier;
+    private final ForwardConfirmedRdns rdns;
+    private final Duration timeout;
+    private final AsyncCache<RdnsKey, ForwardConfirmedRdns.Outcome> cache;
+    private final MeterRegistry registry;
+    private final Counter timeouts;
+
+    private CrawlerVerifier(Builder b) {
+        this.catalog = b.catalog;
+        this.classifier = b.classifier;
+        this.timeout = b.timeout;
+        this.registry = b.registry;
+        this.rdns = new ForwardConfirmedRdns(new DnsLookup(b.servers(), b.dnsTimeout, b.dnsRetries, b.registry, System::nanoTime));
+        Duration verifiedTtl = b.verifiedTtl;
+        Duration spoofedTtl = b.spoofedTtl;
+        Duration unknownTtl = b.unknownTtl;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(b.cacheSize)
+                .ticker(b.ticker)
+                .expireAfter(Expiry.<RdnsKey, ForwardConfirmedRdns.Outcome>creating((k, v) -> switch (v.result()) {
+                    case CONFIRMED -> verifiedTtl;
+                    case REFUTED -> spoofedTtl;
+                    case INDETERMINATE -> unknownTtl;
+                }))
+                .buildAsync();
+        this.timeouts = Counter.builder("gatehouse.crawler.verifier.timeouts")
+                .description("Checks that outlived the verifier timeout and were answered unknown (the lookup goes on and fills the cache)")
+                .register(registry);
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -18,7 +106,109 @@ public final class CrawlerVerifier implements Enricher {
 
     @Override
     public CompletionStage<Signals> enrich(RequestFacts facts, Signals known) {
-        return CompletableFuture.completedFuture(known);
+        Objects.requireNonNull(facts, "facts");
+        IpAddress ip = facts.clientIp();
+        Optional<BotClaim> claim = classifier.classify(facts.userAgent());
+        if (claim.isEmpty()) {
+            return CompletableFuture.completedFuture(withoutClaim(ip, known));
+        }
+        BotClaim c = claim.get();
+        return verify(ip, c, known).thenApply(v -> {
+            count(c.name(), v);
+            Signals.Builder b = known.toBuilder()
+                    .put(Signal.UA_CLAIMS_BOT, Boolean.TRUE, SOURCE_UA)
+                    .put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_UA)
+                    .put(Signal.BOT_NAME, c.name(), SOURCE_UA)
+                    .put(Signal.BOT_CATEGORY, c.category(), SOURCE_UA)
+                    .remove(Signal.BOT_VERIFIED)
+                    .remove(Signal.BOT_VERIFIED_BY);
+            String source = "ip_range".equals(v.method()) ? SOURCE_RANGES : SOURCE_RDNS;
+            b.put(Signal.BOT_VERIFIED, v.status(), source);
+            if (v.method() != null) {
+                b.put(Signal.BOT_VERIFIED_BY, v.method(), source);
+            }
+            if (v.note() != null) {
+                b.note("crawler " + c.name() + ": " + v.note());
+            }
+            if (v.dns()) {
+                b.source(new Signals.SourceStatus(SOURCE_RDNS, null, "unknown".equals(v.status()) ? v.note() : null));
+            }
+            return b.build();
+        }).exceptionally(e -> known.toBuilder().note("crawler verification failed: " + e).build());
+    }
+
+    private Signals withoutClaim(IpAddress ip, Signals known) {
+        if (known.value(Signal.BOT_VERIFIED) != null) {
+            return known; // an earlier source (the embedded engine, a provider) already decided
+        }
+        Optional<Crawler> byIp = catalog.byAddress(ip);
+        Signals.Builder b = known.toBuilder();
+        if (byIp.isPresent() && known.value(Signal.BOT_NAME) == null) {
+            Crawler c = byIp.get();
+            b.put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_RANGES)
+                    .put(Signal.BOT_NAME, c.name(), SOURCE_RANGES)
+                    .put(Signal.BOT_CATEGORY, c.category(), SOURCE_RANGES)
+                    .put(Signal.BOT_VERIFIED, "verified", SOURCE_RANGES)
+                    .put(Signal.BOT_VERIFIED_BY, "ip_range", SOURCE_RANGES);
+        } else if (!known.isTrue(Signal.KNOWN_BOT)) {
+            b.put(Signal.BOT_VERIFIED, "none", SOURCE_RDNS);
+        }
+        return b.build();
+    }
+
+    private CompletableFuture<Verification> verify(IpAddress ip, BotClaim claim, Signals known) {
+        Optional<Crawler> maybe = catalog.byName(claim.name());
+        if (maybe.isEmpty()) {
+            return done("unknown", null, claim.name() + " publishes no IP ranges or reverse-DNS scheme; the claim cannot be checked");
+        }
+        Crawler crawler = maybe.get();
+        if ("verified".equals(known.string(Signal.BOT_VERIFIED)) && "provider".equals(known.string(Signal.BOT_VERIFIED_BY))
+                && catalog.byName(known.string(Signal.BOT_NAME)).map(k -> k.vendor().equals(crawler.vendor())).orElse(false)) {
+            return done("verified", "provider", null);
+        }
+        CrawlerCatalog.RangeEvidence ranges = catalog.rangeEvidence(crawler, ip);
+        if (ranges == CrawlerCatalog.RangeEvidence.PUBLISHED) {
+            return done("verified", "ip_range", null);
+        }
+        if (ranges == CrawlerCatalog.RangeEvidence.OUTSIDE_PREFILTER) {
+            return done("spoofed", null, ip + " is outside the " + crawler.vendor() + " network");
+        }
+        if (!crawler.hasRdns()) {
+            return ranges != CrawlerCatalog.RangeEvidence.OUTSIDE
+                    ? done("unknown", null, crawler.vendor() + " publishes no authoritative IP ranges or reverse-DNS scheme for " + crawler.name())
+                    : done("spoofed", null, ip + " is not in the published ranges of " + crawler.name()
+                            + " and " + crawler.vendor() + " documents no reverse-DNS scheme");
+        }
+        RdnsKey key = new RdnsKey(ip, crawler.rdnsSuffixes().stream().sorted().toList());
+        CompletableFuture<ForwardConfirmedRdns.Outcome> lookup = cache.get(key, (k, executor) ->
+                rdns.check(k.ip(), k.suffixes()).exceptionally(e ->
+                        new ForwardConfirmedRdns.Outcome(ForwardConfirmedRdns.Result.INDETERMINATE, null, "rDNS check failed: " + e)));
+        return lookup.thenApply(o -> switch (o.result()) {
+                    case CONFIRMED -> new Verification("verified", "rdns", o.note(), true);
+                    case REFUTED -> new Verification("spoofed", null, o.note(), true);
+                    case INDETERMINATE -> new Verification("unknown", null, o.note(), true);
+                })
+                .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .thenApply(v -> {
+                    if (v != null) {
+                        return v;
+                    }
+                    timeouts.increment();
+                    return new Verification("unknown", null, "reverse DNS did not answer within " + timeout.toMillis() + " ms", true);
+                });
+    }
+
+    private void count(String bot, Verification v) {
+        Counter.builder("gatehouse.crawler.verifications")
+                .description("Crawler claims checked, by claimed bot, outcome and method")
+                .tag("bot", bot)
+                .tag("outcome", v.status())
+                .tag("method", v.method() == null ? "none" : v.method())
+                .register(registry).increment();
+    }
+
+    private static CompletableFuture<Verification> done(String status, String method, String note) {
+        return CompletableFuture.completedFuture(new Verification(status, method, note));
     }
 
     @Override
@@ -26,14 +216,144 @@ public final class CrawlerVerifier implements Enricher {
         return "rdns";
     }
 
+    @Override
+    public void close() {
+        cache.synchronous().invalidateAll();
+    }
+
+    /** Configures a verifier; every setting has a default. */
     public static final class Builder {
+        private CrawlerCatalog catalog;
+        private UserAgentClassifier classifier;
+        private List<InetSocketAddress> dnsServers = List.of();
+        private Duration timeout = Duration.ofMillis(25);
+        private Duration dnsTimeout = Duration.ofSeconds(1);
+        private int dnsRetries = 1;
+        private Duration verifiedTtl = Duration.ofHours(6);
+        private Duration spoofedTtl = Duration.ofHours(1);
+        private Duration unknownTtl = Duration.ofSeconds(30);
+        private long cacheSize = 100_000;
+        private Ticker ticker = Ticker.systemTicker();
+        private MeterRegistry registry = Metrics.globalRegistry;
+
+        private Builder() {
+        }
+
         /** Explicit DNS servers (e.g. 127.0.0.1:5353); empty = the system resolvers. */
         public Builder dnsServers(List<InetSocketAddress> servers) {
+            Objects.requireNonNull(servers, "dnsServers");
+            for (InetSocketAddress s : servers) {
+                if (s == null || s.isUnresolved()) {
+                    throw new IllegalArgumentException("dnsServers must be resolved addresses (IP literals), not " + s);
+                }
+            }
+            this.dnsServers = List.copyOf(servers);
+            return this;
+        }
+
+        /** The crawler catalog (default {@link CrawlerCatalog#loadDefault()}). */
+        public Builder catalog(CrawlerCatalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+            return this;
+        }
+
+        /** The User-Agent classifier (default {@link UserAgentClassifier#loadDefault()}). */
+        public Builder classifier(UserAgentClassifier classifier) {
+            this.classifier = Objects.requireNonNull(classifier, "classifier");
+            return this;
+        }
+
+        /** How long {@code enrich} waits for DNS before answering {@code unknown}. Default 25 ms: keep it below the Gatehouse budget. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = positive("timeout", timeout);
+            return this;
+        }
+
+        /** Timeout of one DNS query try. Default 1 s. */
+        public Builder dnsTimeout(Duration dnsTimeout) {
+            this.dnsTimeout = positive("dnsTimeout", dnsTimeout);
+            return this;
+        }
+
+        /** Extra tries after a timeout or SERVFAIL, rotating through the servers. Default 1. */
+        public Builder dnsRetries(int dnsRetries) {
+            if (dnsRetries < 0 || dnsRetries > 5) {
+                throw new IllegalArgumentException("dnsRetries must be within 0..5, not " + dnsRetries);
+            }
+            this.dnsRetries = dnsRetries;
+            return this;
+        }
+
+        /** How long a confirmed rDNS result is kept. Default 6 h. */
+        public Builder verifiedTtl(Duration ttl) {
+            this.verifiedTtl = positive("verifiedTtl", ttl);
+            return this;
+        }
+
+        /** How long a refuted rDNS result (spoofed) is kept. Default 1 h. */
+        public Builder spoofedTtl(Duration ttl) {
+            this.spoofedTtl = positive("spoofedTtl", ttl);
+            return this;
+        }
+
+        /** How long a DNS failure (unknown) is kept before asking again. Default 30 s. */
+        public Builder unknownTtl(Duration ttl) {
+            this.unknownTtl = positive("unknownTtl", ttl);
+            return this;
+        }
+
+        /** Maximum addresses whose rDNS outcome is cached. Default 100,000. */
+        public Builder cacheSize(long cacheSize) {
+            if (cacheSize < 1) {
+                throw new IllegalArgumentException("cacheSize must be >= 1, not " + cacheSize);
+            }
+            this.cacheSize = cacheSize;
+            return this;
+        }
+
+        /** The time source of the cache (tests move it by hand). Default the system ticker. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Where metrics go. Default {@link Metrics#globalRegistry}. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "meterRegistry");
             return this;
         }
 
         public CrawlerVerifier build() {
-            return new CrawlerVerifier();
+            if (!(verifiedTtl.compareTo(spoofedTtl) >= 0 && spoofedTtl.compareTo(unknownTtl) >= 0)) {
+                throw new IllegalStateException("TTLs must satisfy verifiedTtl >= spoofedTtl >= unknownTtl, not "
+                        + verifiedTtl + ", " + spoofedTtl + ", " + unknownTtl);
+            }
+            if (catalog == null) {
+                catalog = CrawlerCatalog.loadDefault();
+            }
+            if (classifier == null) {
+                classifier = UserAgentClassifier.loadDefault();
+            }
+            return new CrawlerVerifier(this);
+        }
+
+        List<InetSocketAddress> servers() {
+            if (!dnsServers.isEmpty()) {
+                return dnsServers;
+            }
+            List<InetSocketAddress> system = ResolverConfig.getCurrentConfig().servers();
+            if (system.isEmpty()) {
+                throw new IllegalStateException("no DNS servers configured and none found in the system configuration");
+            }
+            return system;
+        }
+
+        private static Duration positive(String setting, Duration d) {
+            Objects.requireNonNull(d, setting);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(setting + " must be positive, not " + d);
+            }
+            return d;
         }
     }
 }

@@ -1,0 +1,227 @@
+package dev.gatehouse.crawler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.net.Cidr;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads {@code catalog.yaml} and the range files it cites from the classpath. Package-private: the
+ * public faces are {@link CrawlerCatalog} and {@link UserAgentClassifier}.
+ */
+final class CatalogData {
+
+    static final String CRAWLERS_DIR = "/dev/gatehouse/data/crawlers/";
+    static final String USER_AGENTS = "/dev/gatehouse/data/useragents/crawler-user-agents.json.gz";
+    static final Set<String> CATEGORIES = Set.of("search", "ai", "user_triggered", "seo", "monitoring", "social", "other");
+
+    /** One crawler as the catalog file describes it. */
+    record Definition(CrawlerCatalog.Crawler crawler, List<String> tokens, List<String> rangeLists) {}
+
+    /** One published range list: its prefixes, whether it proves anything, and its default crawler. */
+    record RangeList(String id, String file, boolean authoritative, CrawlerCatalog.Crawler crawler, List<Cidr> prefixes) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Definition> definitions; // by name, in file order
+    private final List<RangeList> lists;
+
+    private CatalogData(Map<String, Definition> definitions, List<RangeList> lists) {
+        this.definitions = definitions;
+        this.lists = lists;
+    }
+
+    /** The crawler definitions only (no range files): enough for User-Agent classification. */
+    static Map<String, Definition> loadDefinitions() {
+        return parseDefinitions(readYaml());
+    }
+
+    /** Definitions and every range list. */
+    static CatalogData load() {
+        Map<String, Object> yaml = readYaml();
+        Map<String, Definition> definitions = parseDefinitions(yaml);
+        List<RangeList> lists = new ArrayList<>();
+        Map<String, JsonNode> jsonCache = new HashMap<>();
+        for (Map<String, Object> raw : listOfMaps(yaml, "lists")) {
+            String id = string(raw, "id");
+            String file = string(raw, "file");
+            String crawlerName = string(raw, "crawler");
+            Definition def = definitions.get(crawlerName);
+            if (def == null) {
+                throw new IllegalStateException("catalog.yaml: list " + id + " names unknown crawler " + crawlerName);
+            }
+            lists.add(readList(id, file, def.crawler(), jsonCache));
+        }
+        for (Definition d : definitions.values()) {
+            for (String listId : d.rangeLists()) {
+                if (lists.stream().noneMatch(l -> l.id().equals(listId))) {
+                    throw new IllegalStateException("catalog.yaml: crawler " + d.crawler().name() + " cites unknown list " + listId);
+                }
+            }
+        }
+        return new CatalogData(definitions, List.copyOf(lists));
+    }
+
+    Map<String, Definition> definitions() {
+        return definitions;
+    }
+
+    List<RangeList> lists() {
+        return lists;
+    }
+
+    private static Map<String, Object> readYaml() {
+        try (InputStream in = open(CRAWLERS_DIR + "catalog.yaml")) {
+            Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+            return yaml.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read catalog.yaml", e);
+        }
+    }
+
+    private static Map<String, Definition> parseDefinitions(Map<String, Object> yaml) {
+        Map<String, Definition> out = new LinkedHashMap<>();
+        for (Map<String, Object> raw : listOfMaps(yaml, "crawlers")) {
+            String name = string(raw, "name");
+            String category = string(raw, "category");
+            if (!CATEGORIES.contains(category)) {
+                throw new IllegalStateException("catalog.yaml: crawler " + name + " has unknown category " + category);
+            }
+            List<String> rdns = strings(raw, "rdns").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+            List<String> tokens = raw.containsKey("tokens") ? strings(raw, "tokens") : List.of(name);
+            CrawlerCatalog.Crawler crawler = new CrawlerCatalog.Crawler(name, category, string(raw, "vendor"), rdns);
+            if (out.put(name, new Definition(crawler, tokens, strings(raw, "ranges"))) != null) {
+                throw new IllegalStateException("catalog.yaml: crawler " + name + " is listed twice");
+            }
+        }
+        return out;
+    }
+
+    private static RangeList readList(String id, String file, CrawlerCatalog.Crawler crawler, Map<String, JsonNode> jsonCache) {
+        List<Cidr> prefixes = new ArrayList<>();
+        boolean authoritative = true;
+        int hash = file.indexOf('#');
+        if (hash > 0) { // ipverse schema: {"services": {NAME: {ip_list_authoritative, ipv4[], ipv6[]}}}
+            JsonNode root = jsonCache.computeIfAbsent(file.substring(0, hash), CatalogData::readJson);
+            JsonNode service = root.path("services").path(file.substring(hash + 1));
+            if (service.isMissingNode()) {
+                throw new IllegalStateException("catalog.yaml: list " + id + ": no service in " + file);
+            }
+            authoritative = service.path("ip_list_authoritative").asBoolean(true);
+            service.path("ipv4").forEach(n -> prefixes.add(parseCidr(n.asText(), file)));
+            service.path("ipv6").forEach(n -> prefixes.add(parseCidr(n.asText(), file)));
+        } else if (file.endsWith(".json")) { // {"creationTime", "prefixes": [{"ipv4Prefix"} | {"ipv6Prefix"}]}
+            for (JsonNode p : readJson(file).path("prefixes")) {
+                JsonNode v = p.has("ipv4Prefix") ? p.get("ipv4Prefix") : p.get("ipv6Prefix");
+                if (v != null) {
+                    prefixes.add(parseCidr(v.asText(), file));
+                }
+            }
+        } else {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(open(CRAWLERS_DIR + file), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    String t = printableOnly(line);
+                    if (!t.isEmpty() && !t.startsWith("#")) {
+                        prefixes.add(parseCidr(t, file));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        if (prefixes.isEmpty()) {
+            throw new IllegalStateException("catalog.yaml: list " + id + " (" + file + ") has no prefixes");
+        }
+        return new RangeList(id, file, authoritative, crawler, List.copyOf(prefixes));
+    }
+
+    /** Vendor files have carried stray zero-width spaces (Bing): keep only printable ASCII. */
+    private static String printableOnly(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0x20 && c < 0x7F) {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static Cidr parseCidr(String text, String file) {
+        try {
+            return Cidr.parseLenient(printableOnly(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode readJson(String file) {
+        try (InputStream in = open(CRAWLERS_DIR + file)) {
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The crawler-user-agents.json array (gzip on the classpath). */
+    static JsonNode readUserAgentPatterns() {
+        try (InputStream in = new GZIPInputStream(open(USER_AGENTS))) {
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read crawler-user-agents.json.gz", e);
+        }
+    }
+
+    static InputStream open(String resource) {
+        InputStream in = CatalogData.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("missing resource " + resource);
+        }
+        return in;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> listOfMaps(Map<String, Object> yaml, String key) {
+        Object v = yaml.get(key);
+        if (!(v instanceof List<?> list)) {
+            throw new IllegalStateException("catalog.yaml: '" + key + "' must be a list");
+        }
+        return (List<Map<String, Object>>) list;
+    }
+
+    private static String string(Map<String, Object> raw, String key) {
+        Object v = raw.get(key);
+        if (!(v instanceof String s) || s.isBlank()) {
+            throw new IllegalStateException("catalog.yaml: entry " + raw + " needs '" + key + "'");
+        }
+        return s;
+    }
+
+    private static List<String> strings(Map<String, Object> raw, String key) {
+        Object v = raw.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw new IllegalStateException("catalog.yaml: '" + key + "' of " + raw.get("name") + " must be a list");
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
+}

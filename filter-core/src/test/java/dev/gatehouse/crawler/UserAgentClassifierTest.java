@@ -1,0 +1,127 @@
+package dev.gatehouse.crawler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.crawler.UserAgentClassifier.BotClaim;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UserAgentClassifierTest {
+
+    private static final UserAgentClassifier CLASSIFIER = UserAgentClassifier.loadDefault();
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)                                            | Googlebot | search
+            Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.108 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) | Googlebot | search
+            Googlebot-Image/1.0                                                                                                  | Googlebot-Image | search
+            Mozilla/5.0 (compatible; Google-InspectionTool/1.0;)                                                                | Google-InspectionTool | search
+            AdsBot-Google (+http://www.google.com/adsbot.html)                                                                  | AdsBot-Google | other
+            Mozilla/5.0 (iPhone; CPU iPhone OS 14_7_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/14.1.2 Mobile/15E148 Safari/604.1 (compatible; AdsBot-Google-Mobile; +http://www.google.com/mobile/adsbot.html) | AdsBot-Google-Mobile | other
+            FeedFetcher-Google; (+http://www.google.com/feedfetcher.html)                                                       | FeedFetcher-Google | user_triggered
+            Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)                                              | Bingbot | search
+            Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot) | Applebot | search
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.3; +https://openai.com/gptbot)             | GPTBot | ai
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; OAI-SearchBot/1.3; +https://openai.com/searchbot    | OAI-SearchBot | search
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; +https://openai.com/bot           | ChatGPT-User | user_triggered
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)            | ClaudeBot | ai
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; +Claude-User@anthropic.com)        | Claude-User | user_triggered
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot) | PerplexityBot | search
+            DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)                                                          | DuckDuckBot | search
+            CCBot/2.0 (https://commoncrawl.org/faq/)                                                                            | CCBot | ai
+            Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Amazonbot/0.1; +https://developer.amazon.com/support/amazonbot) Chrome/119.0.6045.214 Safari/537.36 | Amazonbot | ai
+            meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)                            | meta-externalagent | ai
+            facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)                                           | facebookexternalhit | social
+            Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)                                                    | YandexBot | search
+            Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)                                                  | AhrefsBot | seo
+            Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)                                              | UptimeRobot | monitoring
+            Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)                                         | SemrushBot | seo
+            Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)                                                       | MJ12bot | seo
+            Wget/1.21.2                                                                                                         | wget | other
+            Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com) | Bytespider | ai
+            """)
+    void classify_knownCrawler_namesItAndItsCategory(String ua, String name, String category) {
+        assertThat(CLASSIFIER.classify(ua)).contains(new BotClaim(name, category));
+    }
+
+    @Test
+    void classify_ordinaryBrowsers_claimsNothing() throws IOException {
+        List<String> browsers = lines("browsers.txt");
+        assertThat(browsers).hasSizeGreaterThan(60);
+        for (String ua : browsers) {
+            assertThat(CLASSIFIER.classify(ua)).as(ua).isEmpty();
+        }
+    }
+
+    @Test
+    void classify_emptyOrNull_claimsNothing() {
+        assertThat(CLASSIFIER.classify(null)).isEmpty();
+        assertThat(CLASSIFIER.classify("")).isEmpty();
+        assertThat(CLASSIFIER.classify("\u0000\uffff")).isEmpty();
+    }
+
+    @Test
+    void classify_vendorTokenIsCaseInsensitive() {
+        assertThat(CLASSIFIER.classify("mozilla/5.0 (compatible; GOOGLEBOT/2.1)")).map(BotClaim::name).contains("Googlebot");
+    }
+
+    @Test
+    void classify_tokenBeyondExaminedLength_isIgnored() {
+        String padding = "x".repeat(UserAgentClassifier.MAX_EXAMINED_LENGTH);
+        assertThat(CLASSIFIER.classify(padding + " Googlebot/2.1")).isEmpty();
+        assertThat(CLASSIFIER.classify("Googlebot/2.1 " + padding)).isPresent();
+    }
+
+    @Test
+    void classify_withoutCache_givesSameAnswers() {
+        UserAgentClassifier uncached = UserAgentClassifier.builder().cacheSize(0).build();
+        String ua = "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)";
+        assertThat(uncached.classify(ua)).isEqualTo(CLASSIFIER.classify(ua));
+    }
+
+    /**
+     * Recall on the {@code instances} of crawler-user-agents.json: the share of real crawler User-Agents
+     * that get a claim. The figure is printed for docs/crawlers.md.
+     */
+    @Test
+    void classify_instancesOfTheDataSet_recallAtLeast99Percent() {
+        JsonNode entries = CatalogData.readUserAgentPatterns();
+        int total = 0;
+        List<String> missed = new ArrayList<>();
+        for (JsonNode entry : entries) {
+            for (JsonNode instance : entry.path("instances")) {
+                total++;
+                Optional<BotClaim> claim = CLASSIFIER.classify(instance.asText());
+                if (claim.isEmpty()) {
+                    missed.add(entry.path("pattern").asText() + " :: " + instance.asText());
+                }
+            }
+        }
+        double recall = 1.0 - (double) missed.size() / total;
+        System.out.printf("UA recall on crawler-user-agents instances: %d/%d = %.4f%n", total - missed.size(), total, recall);
+        assertThat(total).isGreaterThan(2000);
+        assertThat(recall).as("missed: %s", missed).isGreaterThanOrEqualTo(0.99);
+    }
+
+    @Test
+    void patternCount_loadsEveryPattern() {
+        assertThat(CLASSIFIER.patternCount()).isEqualTo(CatalogData.readUserAgentPatterns().size());
+    }
+
+    static List<String> lines(String resource) throws IOException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                UserAgentClassifierTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
+            return r.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
+    }
+}
