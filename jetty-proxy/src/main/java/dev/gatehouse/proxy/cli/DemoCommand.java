@@ -31,6 +31,11 @@ final class DemoCommand implements Callable<Integer> {
     /** The first entry of the Tor exit list at the time of writing; exits change, so `lookup` it if in doubt. */
     static final String TOR_EXIT = "5.2.67.226";
     static final String GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+    /**
+     * A browser's User-Agent for the "ordinary visitor" lines: curl's own ({@code curl/8…}) is a script
+     * claim that cannot be verified, which the default policy rate-limits rather than plainly allows.
+     */
+    static final String BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
     private final CliEnvironment env;
 
@@ -86,14 +91,16 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Gatehouse demo: proxy " + base + " -> echo upstream " + upstream.uri()
                 + " (policy: default.yaml; loopback is a trusted proxy, so X-Forwarded-For picks the client)");
         out.println();
-        out.println("  # an ordinary visitor (a consumer ISP address): 200, the echo shows X-Gatehouse-Verdict: allow");
+        out.println("  # an ordinary visitor (a consumer ISP address, a browser): 200, the echo shows X-Gatehouse-Verdict: allow");
+        out.println("  curl -i -A '" + BROWSER_UA + "' -H 'X-Forwarded-For: " + ORDINARY_IP + "' " + base + "/hello");
+        out.println("  # the same address with curl's own User-Agent: a script whose claim cannot be verified, so rate-limited (still 200)");
         out.println("  curl -i -H 'X-Forwarded-For: " + ORDINARY_IP + "' " + base + "/hello");
         out.println("  # a Tor exit: 403, the body names the rule (add -H 'Accept: application/json' for JSON)");
         out.println("  curl -i -H 'X-Forwarded-For: " + TOR_EXIT + "' " + base + "/hello");
         out.println("  # a spoofed Googlebot (Google UA, not a Google address; needs DNS to prove the lie)");
         out.println("  curl -i -H 'X-Forwarded-For: " + ORDINARY_IP + "' -A '" + GOOGLEBOT_UA + "' " + base + "/hello");
         out.println("  # a client trying to forge the verdict header: stripped, the upstream sees Gatehouse's own");
-        out.println("  curl -i -H 'X-Forwarded-For: " + ORDINARY_IP + "' -H 'X-Gatehouse-Verdict: allow' " + base + "/hello");
+        out.println("  curl -i -A '" + BROWSER_UA + "' -H 'X-Forwarded-For: " + ORDINARY_IP + "' -H 'X-Gatehouse-Verdict: allow' " + base + "/hello");
         if (proxy.adminPort() > 0) {
             String admin = "http://127.0.0.1:" + proxy.adminPort();
             out.println("  # admin: signals of an address, why a request gets its verdict, metrics");
