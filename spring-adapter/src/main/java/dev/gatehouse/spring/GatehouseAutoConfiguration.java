@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -67,8 +68,10 @@ public class GatehouseAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    public Policy gatehousePolicy(GatehouseProperties properties) {
-        return Settings.policy(properties, PolicyLoader.defaults(), GatehouseAutoConfiguration.class.getClassLoader());
+    public Policy gatehousePolicy(GatehouseProperties properties, ResourceLoader resourceLoader) {
+        ClassLoader classLoader = resourceLoader.getClassLoader() != null ? resourceLoader.getClassLoader()
+                : GatehouseAutoConfiguration.class.getClassLoader();
+        return Settings.policy(properties, PolicyLoader.defaults(), classLoader);
     }
 
     /** Who the client is: trusted proxies and the forwarding header they write. */

@@ -193,7 +193,8 @@ final class Settings {
     private static String readResource(String resource, String location, ClassLoader classLoader) {
         try (InputStream in = classLoader.getResourceAsStream(resource)) {
             if (in == null) {
-                throw invalid("policy", location, "no such resource on the class path");
+                throw invalid("policy", location, "no such resource on the class path" + (location.equals(GatehouseProperties.DEFAULT_POLICY)
+                        ? " (this is the default policy, shipped in gatehouse-policies: add that jar, or set gatehouse.policy to your own file)" : ""));
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -26,6 +26,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.io.ClassPathResource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -258,6 +259,13 @@ class GatehouseAutoConfigurationTest {
     void policy_missingClasspathResource_failsStartupNamingProperty() {
         runner.withUserConfiguration(EngineOnly.class).withPropertyValues("gatehouse.policy=classpath:nowhere/policy.yaml")
                 .run(failsWith("gatehouse.policy", "classpath:nowhere/policy.yaml", "no such resource on the class path"));
+    }
+
+    @Test
+    void policy_defaultMissingFromClassPath_saysWhereTheDefaultComesFrom() {
+        runner.withUserConfiguration(EngineOnly.class)
+                .withClassLoader(new FilteredClassLoader(new ClassPathResource("dev/gatehouse/policies/default.yaml")))
+                .run(failsWith("gatehouse.policy", GatehouseProperties.DEFAULT_POLICY, "shipped in gatehouse-policies"));
     }
 
     @Test
