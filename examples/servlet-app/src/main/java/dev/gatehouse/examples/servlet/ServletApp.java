@@ -72,8 +72,12 @@ public final class ServletApp {
 
         String base = server.getURI().toString().replaceAll("/$", "");
         System.out.println("Servlet app with Gatehouse on " + base + " (policy " + policy.name() + "). Try:");
-        System.out.println("  curl -i -H 'X-Forwarded-For: 2.160.10.20' " + base + "/hello   # an ordinary visitor: 200");
-        System.out.println("  curl -i -H 'X-Forwarded-For: 5.2.67.226' " + base + "/hello    # a Tor exit: 403");
+        System.out.println("  # an ordinary visitor with a browser: 200");
+        System.out.println("  curl -i -A 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' -H 'X-Forwarded-For: 2.160.10.20' " + base + "/hello");
+        System.out.println("  # a spoofed Googlebot: 403");
+        System.out.println("  curl -i -A 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' -H 'X-Forwarded-For: 2.160.10.20' " + base + "/hello");
+        System.out.println("  # a Tor exit (when this was written): 403");
+        System.out.println("  curl -i -H 'X-Forwarded-For: 5.2.67.226' " + base + "/hello");
         server.join();
     }
 
