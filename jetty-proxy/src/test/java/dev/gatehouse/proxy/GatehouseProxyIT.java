@@ -290,7 +290,7 @@ class GatehouseProxyIT {
         assertThat(json.get("trace").get(0).get("matched").asBoolean()).isTrue();
         assertThat(json.get("timings").has("total_ms")).isTrue();
         // Explaining is not serving: it does not count as a decision.
-        assertThat(registry.scrape()).doesNotContain("gatehouse_decisions_total{shadow=\"false\",verdict=\"block\"}");
+        assertThat(registry.scrape()).contains("gatehouse_decisions_total{shadow=\"false\",verdict=\"block\"} 0.0");
     }
 
     @Test
