@@ -1,5 +1,6 @@
 package dev.gatehouse.servlet;
 
+import dev.gatehouse.DidYouMean;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.TrustedProxies;
@@ -34,7 +35,7 @@ record InitParams(Path policy, TrustedProxies trustedProxies, ForwardedHeaders f
     static InitParams parse(Map<String, String> params) {
         for (String name : params.keySet()) {
             if (!NAMES.contains(name)) {
-                String suggestion = closest(name);
+                String suggestion = DidYouMean.closest(name, NAMES);
                 throw new IllegalArgumentException("unknown init-param '" + name + "'"
                         + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)") + "; known: " + String.join(", ", NAMES));
             }
@@ -105,38 +106,5 @@ record InitParams(Path policy, TrustedProxies trustedProxies, ForwardedHeaders f
             throw new IllegalArgumentException("init-param '" + name + "' must be within " + min + ".." + max + ", was " + n);
         }
         return n;
-    }
-
-    /** The known name within edit distance 3 of {@code name}, or {@code null}. */
-    static String closest(String name) {
-        String best = null;
-        int bestDistance = 4;
-        for (String known : NAMES) {
-            int d = distance(name.toLowerCase(Locale.ROOT), known);
-            if (d < bestDistance) {
-                best = known;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

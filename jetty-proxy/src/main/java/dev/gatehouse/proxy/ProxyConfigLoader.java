@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.DidYouMean;
 import dev.gatehouse.net.Cidr;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -229,29 +230,7 @@ public final class ProxyConfigLoader {
     }
 
     static String didYouMean(String key, Set<String> known) {
-        return known.stream()
-                .min(Comparator.comparingInt(k -> distance(k, key)))
-                .filter(best -> distance(best, key) <= Math.max(2, key.length() / 3))
-                .map(best -> " (did you mean '" + best + "'?)")
-                .orElse(" (known keys: " + String.join(", ", known.stream().sorted().toList()) + ")");
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        String suggestion = DidYouMean.suggest(key, known);
+        return !suggestion.isEmpty() ? suggestion : " (known keys: " + String.join(", ", known.stream().sorted().toList()) + ")";
     }
 }

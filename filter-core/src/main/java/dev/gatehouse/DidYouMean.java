@@ -1,16 +1,25 @@
-package dev.gatehouse.policy;
+package dev.gatehouse;
 
 import java.util.Collection;
 import java.util.Locale;
 
-/** Suggests the closest known word for a misspelt one. */
-final class DidYouMean {
+/**
+ * Suggests the closest known word for a misspelt one: policy keys and signal names, proxy config keys,
+ * servlet init-params. One implementation so every error message suggests alike.
+ */
+public final class DidYouMean {
 
     private DidYouMean() {
     }
 
     /** {@code " (did you mean 'x'?)"}, or an empty string when nothing is close. */
-    static String suggest(String given, Collection<String> known) {
+    public static String suggest(String given, Collection<String> known) {
+        String best = closest(given, known);
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    /** The known word closest to {@code given} (case-insensitive), or {@code null} when none is close enough. */
+    public static String closest(String given, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String g = given.toLowerCase(Locale.ROOT);
@@ -22,7 +31,7 @@ final class DidYouMean {
             }
         }
         int allowed = Math.max(1, Math.min(3, given.length() / 3));
-        return best != null && bestDistance <= allowed ? " (did you mean '" + best + "'?)" : "";
+        return best != null && bestDistance <= allowed ? best : null;
     }
 
     /** Optimal string alignment distance: Levenshtein plus adjacent transpositions ("tro" → "tor"). */
