@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.crawler.CrawlerVerifier;
 import dev.gatehouse.engine.Engines;

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.Cidr;
 
 import java.net.URI;

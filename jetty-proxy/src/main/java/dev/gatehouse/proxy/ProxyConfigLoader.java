@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.DidYouMean;
 import dev.gatehouse.net.Cidr;
 import org.yaml.snakeyaml.LoaderOptions;

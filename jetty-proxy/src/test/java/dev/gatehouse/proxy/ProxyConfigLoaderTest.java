@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.net.HostPort;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

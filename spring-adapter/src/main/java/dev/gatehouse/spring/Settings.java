@@ -1,5 +1,6 @@
 package dev.gatehouse.spring;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
@@ -123,41 +124,11 @@ final class Settings {
     }
 
     private static InetSocketAddress hostPort(String text) {
-        String host;
-        String port = null;
-        if (text.startsWith("[")) {
-            int close = text.indexOf(']');
-            if (close < 0 || (close + 1 < text.length() && text.charAt(close + 1) != ':')) {
-                throw new IllegalArgumentException("'" + text + "' is not [IPv6]:PORT");
-            }
-            host = text.substring(1, close);
-            port = close + 1 < text.length() ? text.substring(close + 2) : null;
-        } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
-            host = text.substring(0, text.indexOf(':'));
-            port = text.substring(text.indexOf(':') + 1);
-        } else {
-            host = text; // no port, or a bare IPv6 literal whose port cannot be told apart
+        HostPort server = HostPort.parse(text, DNS_PORT);
+        if (server.port() == 0) {
+            throw new IllegalArgumentException("'" + text + "': the port must be 1-65535, was 0");
         }
-        IpAddress address = host.toLowerCase(Locale.ROOT).equals("localhost") ? IpAddress.parse("127.0.0.1") : IpAddress.tryParse(host);
-        if (address == null) {
-            throw new IllegalArgumentException("'" + text + "': the host must be an IP address or localhost, not '" + host + "'");
-        }
-        int portNumber = DNS_PORT;
-        if (port != null) {
-            try {
-                portNumber = Integer.parseInt(port);
-            } catch (NumberFormatException e) {
-                portNumber = -1;
-            }
-            if (portNumber < 1 || portNumber > 65535) {
-                throw new IllegalArgumentException("'" + text + "': the port must be 1-65535, was '" + port + "'");
-            }
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(address.toBytes()), portNumber); // a literal: no lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("an IP literal always has 4 or 16 bytes", e);
-        }
+        return server.toSocketAddress(); // an IP literal or localhost: no lookup
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.crawler.UserAgentClassifier;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.policy.Policy;
@@ -8,7 +9,6 @@ import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.policy.PolicyTestRunner;
 import dev.gatehouse.proxy.GatehouseFactory;
 import dev.gatehouse.proxy.GatehouseProxy;
-import dev.gatehouse.proxy.HostPort;
 import dev.gatehouse.proxy.ProxyConfig;
 
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.proxy.HostPort;
 import picocli.CommandLine;
 
 /** Turns option text into values; a bad value becomes a usage error (exit 2) that names the input. */

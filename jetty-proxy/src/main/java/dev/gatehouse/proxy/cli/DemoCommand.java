@@ -1,12 +1,12 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.EchoUpstream;
 import dev.gatehouse.proxy.GatehouseFactory;
 import dev.gatehouse.proxy.GatehouseProxy;
-import dev.gatehouse.proxy.HostPort;
 import dev.gatehouse.net.TrustedProxies;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Decision;
 import dev.gatehouse.DecisionJson;
 import dev.gatehouse.Gatehouse;
@@ -7,7 +8,6 @@ import dev.gatehouse.RequestFacts;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
-import dev.gatehouse.proxy.HostPort;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.Policy;
@@ -7,7 +8,6 @@ import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.EchoUpstream;
 import dev.gatehouse.proxy.GatehouseFactory;
 import dev.gatehouse.proxy.GatehouseProxy;
-import dev.gatehouse.proxy.HostPort;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,11 +1,11 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.DecisionJson;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.proxy.HostPort;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,9 +1,9 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.GatehouseProxy;
-import dev.gatehouse.proxy.HostPort;
 import dev.gatehouse.proxy.ProxyConfig;
 import dev.gatehouse.proxy.ProxyConfigLoader;
 import picocli.CommandLine;

@@ -1,12 +1,12 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.crawler.UserAgentClassifier;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.proxy.Doubles;
-import dev.gatehouse.proxy.HostPort;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.gatehouse.proxy;
+package dev.gatehouse.net;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

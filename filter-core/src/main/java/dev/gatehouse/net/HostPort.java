@@ -1,6 +1,5 @@
-package dev.gatehouse.proxy;
+package dev.gatehouse.net;
 
-import dev.gatehouse.net.IpAddress;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
