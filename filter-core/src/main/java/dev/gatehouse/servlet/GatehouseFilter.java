@@ -4,19 +4,17 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.RefusalBody;
 import dev.gatehouse.RequestFacts;
+import dev.gatehouse.StandardEngine;
 import dev.gatehouse.Verdict;
-import dev.gatehouse.crawler.CrawlerVerifier;
-import dev.gatehouse.engine.Engines;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.Signals;
-import dev.gatehouse.engine.embedded.EmbeddedEngine;
-import dev.gatehouse.engine.embedded.Scoring;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -130,8 +128,7 @@ public class GatehouseFilter implements Filter {
             throw new ServletException("GatehouseFilter '" + config.getFilterName() + "': cannot load init-param policy '"
                     + settings.policy() + "': " + e.getMessage(), e);
         }
-        IntelligenceEngine engine = Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(),
-                List.of(CrawlerVerifier.builder().build()));
+        IntelligenceEngine engine = StandardEngine.create(settings.budget(), List.of(), Metrics.globalRegistry);
         Gatehouse built = Gatehouse.builder()
                 .engine(engine)
                 .policy((Supplier<Policy>) policy)

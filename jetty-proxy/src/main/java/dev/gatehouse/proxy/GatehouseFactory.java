@@ -1,16 +1,14 @@
 package dev.gatehouse.proxy;
 
-import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.crawler.CrawlerVerifier;
-import dev.gatehouse.engine.Engines;
+import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.embedded.EmbeddedEngine;
-import dev.gatehouse.engine.embedded.Scoring;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -18,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -34,12 +33,9 @@ public final class GatehouseFactory {
     private GatehouseFactory() {
     }
 
-    /** Embedded data, then crawler verification (rDNS through {@code dnsServers}, or the system's), then scoring. */
-    public static IntelligenceEngine engine(List<HostPort> dnsServers) {
-        CrawlerVerifier verifier = CrawlerVerifier.builder()
-                .dnsServers(dnsServers.stream().map(HostPort::toSocketAddress).toList())
-                .build();
-        return Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(), List.of(verifier));
+    /** The standard engine ({@link StandardEngine}) with rDNS through {@code dnsServers}, or the system's resolvers. */
+    public static IntelligenceEngine engine(List<HostPort> dnsServers, Duration budget, MeterRegistry registry) {
+        return StandardEngine.create(budget, dnsServers.stream().map(HostPort::toSocketAddress).toList(), registry);
     }
 
     /**
@@ -76,16 +72,17 @@ public final class GatehouseFactory {
      */
     public static GatehouseProxy start(ProxyConfig config) throws Exception {
         PrometheusMeterRegistry registry = prometheus();
-        ReloadablePolicy reloadable = config.policy() == null ? null : ReloadablePolicy.watch(config.policy(), PolicyLoader.defaults());
+        PolicyLoader loader = PolicyLoader.builder().meterRegistry(registry).build(); // shadow and reload counters on /metrics
+        ReloadablePolicy reloadable = config.policy() == null ? null : ReloadablePolicy.watch(config.policy(), loader);
         Supplier<Policy> policy;
         if (reloadable != null) {
             policy = reloadable;
         } else {
-            Policy fixed = bundledDefaultPolicy();
+            Policy fixed = loader.parse(bundledDefaultPolicyText(), "default.yaml");
             policy = () -> fixed;
         }
         Gatehouse gatehouse = Gatehouse.builder()
-                .engine(engine(config.dnsServers()))
+                .engine(engine(config.dnsServers(), config.budget(), registry))
                 .policy(policy)
                 .budget(config.budget())
                 .failOpen(!config.failClosed())

@@ -1,11 +1,8 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.crawler.CrawlerVerifier;
-import dev.gatehouse.engine.Engines;
+import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.embedded.EmbeddedEngine;
-import dev.gatehouse.engine.embedded.Scoring;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
@@ -13,6 +10,7 @@ import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.servlet.GatehouseFilter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import org.slf4j.Logger;
@@ -57,9 +55,10 @@ public class GatehouseAutoConfiguration {
     /** The embedded offline engine, then crawler verification, then scoring. Spring closes it. */
     @Bean
     @ConditionalOnMissingBean
-    public IntelligenceEngine gatehouseEngine(GatehouseProperties properties) {
-        CrawlerVerifier crawlers = CrawlerVerifier.builder().dnsServers(Settings.dnsServers(properties)).build();
-        return Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(), List.of(crawlers));
+    public IntelligenceEngine gatehouseEngine(GatehouseProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+        MeterRegistry registry = meterRegistry.getIfUnique();
+        return StandardEngine.create(Settings.budget(properties), Settings.dnsServers(properties),
+                registry != null ? registry : Metrics.globalRegistry);
     }
 
     /**

@@ -59,16 +59,19 @@ final class Settings {
 
     /** Sets the budget and fail mode on {@code builder}. */
     static Gatehouse.Builder decisionSettings(Gatehouse.Builder builder, GatehouseProperties p) {
+        return builder.budget(budget(p)).failOpen(p.isFailOpen());
+    }
+
+    /** {@code gatehouse.budget}, checked: a positive duration. */
+    static Duration budget(GatehouseProperties p) {
         Duration budget = p.getBudget();
         if (budget == null) {
             throw invalid("budget", null, "a budget is required, e.g. 50ms");
         }
-        try {
-            builder.budget(budget);
-        } catch (IllegalArgumentException e) {
-            throw invalid("budget", budget, e.getMessage());
+        if (budget.isNegative() || budget.isZero()) {
+            throw invalid("budget", budget, "budget must be positive, was " + budget);
         }
-        return builder.failOpen(p.isFailOpen());
+        return budget;
     }
 
     /**

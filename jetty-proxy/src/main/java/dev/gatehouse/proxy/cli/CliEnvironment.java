@@ -15,8 +15,10 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,7 +28,7 @@ import java.util.function.Supplier;
  * the standard streams.
  */
 record CliEnvironment(
-        Function<List<HostPort>, IntelligenceEngine> engines,
+        BiFunction<List<HostPort>, Duration, IntelligenceEngine> engines,
         Supplier<Policy> defaultPolicy,
         Function<Path, Policy> policyFile,
         Function<Path, List<PolicyProblem>> policyChecker,
@@ -60,7 +62,7 @@ record CliEnvironment(
     /** The real product, on the process's streams. */
     static CliEnvironment real() {
         return new CliEnvironment(
-                GatehouseFactory::engine,
+                (dnsServers, budget) -> GatehouseFactory.engine(dnsServers, budget, io.micrometer.core.instrument.Metrics.globalRegistry),
                 GatehouseFactory::bundledDefaultPolicy,
                 file -> PolicyLoader.defaults().load(file),
                 file -> PolicyLoader.defaults().check(file),

@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrometheusMeterRegistry registry = GatehouseFactory.prometheus();
         Gatehouse gatehouse = Gatehouse.builder()
-                .engine(env.engines().apply(List.of()))
+                .engine(env.engines().apply(List.of(), dev.gatehouse.proxy.ProxyConfig.DEFAULT_BUDGET))
                 .policy(policy)
                 .meterRegistry(registry)
                 .build();

@@ -68,7 +68,7 @@ final class ExplainCommand implements Callable<Integer> {
             return 1;
         }
         try (Gatehouse gatehouse = Gatehouse.builder()
-                .engine(env.engines().apply(dnsServers))
+                .engine(env.engines().apply(dnsServers, LookupCommand.TIMEOUT))
                 .policy(loaded)
                 .budget(LookupCommand.TIMEOUT)
                 .meterRegistry(new SimpleMeterRegistry())

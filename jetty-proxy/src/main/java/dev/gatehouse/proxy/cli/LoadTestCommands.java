@@ -70,7 +70,7 @@ final class LoadTestCommands {
             GatehouseProxy.Builder b = GatehouseProxy.builder().listen(listen).upstream(upstream);
             if (mode.equals("gatehouse")) {
                 b.gatehouse(Gatehouse.builder()
-                                .engine(env.engines().apply(List.of()))
+                                .engine(env.engines().apply(List.of(), dev.gatehouse.proxy.ProxyConfig.DEFAULT_BUDGET))
                                 .policy(policy())
                                 .meterRegistry(GatehouseFactory.prometheus())
                                 .build())

@@ -53,7 +53,7 @@ final class LookupCommand implements Callable<Integer> {
             env.err().println("error: remote providers are not available yet: " + provider);
             return 2;
         }
-        try (IntelligenceEngine engine = env.engines().apply(dnsServers)) {
+        try (IntelligenceEngine engine = env.engines().apply(dnsServers, TIMEOUT)) {
             Signals signals = engine.lookup(RequestFacts.forIp(ip)).toCompletableFuture()
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             env.out().println(DecisionJson.pretty(DecisionJson.signals(signals, env.clock().instant())));

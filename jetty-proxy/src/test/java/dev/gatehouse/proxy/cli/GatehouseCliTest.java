@@ -110,7 +110,7 @@ class GatehouseCliTest {
     @Test
     void lookup_dnsServersReachTheEngine() {
         AtomicReference<String> dns = new AtomicReference<>();
-        env.engines = servers -> {
+        env.engines = (servers, budget) -> {
             dns.set(servers.toString());
             return Doubles.engine();
         };
@@ -122,7 +122,7 @@ class GatehouseCliTest {
     @Test
     void explain_printsDecisionJson() throws Exception {
         AtomicReference<RequestFacts> seen = new AtomicReference<>();
-        env.engines = dns -> facts -> {
+        env.engines = (dns, budget) -> facts -> {
             seen.set(facts);
             return CompletableFuture.completedFuture(Doubles.signals(facts.clientIp()));
         };

@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,7 +28,7 @@ final class TestEnv {
 
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Function<List<HostPort>, IntelligenceEngine> engines = dns -> Doubles.engine();
+    BiFunction<List<HostPort>, Duration, IntelligenceEngine> engines = (dns, budget) -> Doubles.engine();
     Supplier<Policy> defaultPolicy = Doubles::policy;
     Function<Path, Policy> policyFile = file -> Doubles.policy();
     Function<Path, List<PolicyProblem>> checker = file -> List.of();

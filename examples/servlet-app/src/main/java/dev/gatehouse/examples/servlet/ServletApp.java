@@ -1,11 +1,8 @@
 package dev.gatehouse.examples.servlet;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.crawler.CrawlerVerifier;
-import dev.gatehouse.engine.Engines;
+import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.embedded.EmbeddedEngine;
-import dev.gatehouse.engine.embedded.Scoring;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.Policy;
@@ -13,6 +10,7 @@ import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.servlet.GatehouseFilter;
+import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
@@ -26,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Supplier;
@@ -51,10 +50,10 @@ public final class ServletApp {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
         Policy policy = args.length > 1 ? ReloadablePolicy.watch(Path.of(args[1]), PolicyLoader.defaults()) : bundledPolicy();
-        IntelligenceEngine engine = Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(),
-                List.of(CrawlerVerifier.builder().build()));
+        Duration budget = Duration.ofMillis(50);
+        IntelligenceEngine engine = StandardEngine.create(budget, List.of(), Metrics.globalRegistry);
         Supplier<Policy> current = policy instanceof ReloadablePolicy reloadable ? reloadable : () -> policy;
-        Gatehouse gatehouse = Gatehouse.builder().engine(engine).policy(current).build();
+        Gatehouse gatehouse = Gatehouse.builder().engine(engine).policy(current).budget(budget).build();
         ClientIpResolver resolver = ClientIpResolver.trusting(TrustedProxies.loopback());
 
         Server server = start(new InetSocketAddress("127.0.0.1", port), gatehouse, resolver, FilterOptions.defaults());

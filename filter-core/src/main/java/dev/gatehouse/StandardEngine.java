@@ -1,0 +1,48 @@
+package dev.gatehouse;
+
+import dev.gatehouse.crawler.CrawlerVerifier;
+import dev.gatehouse.engine.Engines;
+import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
+import dev.gatehouse.engine.embedded.Scoring;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The engine every adapter starts from: the embedded offline data, then crawler verification
+ * (published ranges and forward-confirmed reverse DNS), then the documented scoring table. The proxy,
+ * the servlet filter and the Spring starter all build it here, so they answer alike.
+ */
+public final class StandardEngine {
+
+    private StandardEngine() {
+    }
+
+    /**
+     * @param budget      the request budget given to {@link Gatehouse}; crawler verification waits for
+     *                    reverse DNS at most 60 % of it (the lookup goes on in the background and fills the
+     *                    cache), so a slow resolver costs the crawler verdict ({@code unknown}) and never
+     *                    the embedded signals, which an exceeded budget would drop with it
+     * @param dnsServers  explicit resolvers (e.g. 127.0.0.1:5353); empty for the system's
+     * @param registry    where crawler-verification metrics go
+     */
+    public static IntelligenceEngine create(Duration budget, List<InetSocketAddress> dnsServers, MeterRegistry registry) {
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(registry, "registry");
+        CrawlerVerifier verifier = CrawlerVerifier.builder()
+                .dnsServers(dnsServers)
+                .timeout(verifierTimeout(budget))
+                .meterRegistry(registry)
+                .build();
+        return Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(), List.of(verifier));
+    }
+
+    static Duration verifierTimeout(Duration budget) {
+        Duration share = budget.multipliedBy(6).dividedBy(10);
+        return share.isZero() ? Duration.ofNanos(1) : share;
+    }
+}
