@@ -1,0 +1,69 @@
+package dev.gatehouse.engine.embedded;
+
+import dev.gatehouse.net.Cidr;
+import dev.gatehouse.net.IpAddress;
+
+import java.util.Arrays;
+
+/**
+ * A growable list of prefixes held in parallel primitive arrays (no Cidr objects kept), the parsed form
+ * of one range data set. A prefix may be marked <em>negative</em>: it says "not in this list" and
+ * overrides a shorter positive prefix (used for globally reachable holes in the special-use registries).
+ */
+final class Prefixes {
+
+    private long[] hi = new long[64];
+    private long[] lo = new long[64];
+    private int[] meta = new int[64]; // bits 0-7 prefix length, bit 8 IPv6, bit 9 negative
+    private int size;
+
+    void add(Cidr cidr) {
+        add(cidr, false);
+    }
+
+    void add(Cidr cidr, boolean negative) {
+        if (size == hi.length) {
+            int cap = size * 2;
+            hi = Arrays.copyOf(hi, cap);
+            lo = Arrays.copyOf(lo, cap);
+            meta = Arrays.copyOf(meta, cap);
+        }
+        IpAddress n = cidr.network();
+        hi[size] = n.hi();
+        lo[size] = n.lo();
+        meta[size] = cidr.prefixLength() | (n.isV4() ? 0 : 0x100) | (negative ? 0x200 : 0);
+        size++;
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean isV6(int i) {
+        return (meta[i] & 0x100) != 0;
+    }
+
+    boolean isNegative(int i) {
+        return (meta[i] & 0x200) != 0;
+    }
+
+    int length(int i) {
+        return meta[i] & 0xFF;
+    }
+
+    long hi(int i) {
+        return hi[i];
+    }
+
+    long lo(int i) {
+        return lo[i];
+    }
+
+    /** Trims the arrays to size, once parsing is done. */
+    Prefixes compact() {
+        hi = Arrays.copyOf(hi, size);
+        lo = Arrays.copyOf(lo, size);
+        meta = Arrays.copyOf(meta, size);
+        return this;
+    }
+}
