@@ -4,6 +4,7 @@ import dev.gatehouse.RequestFacts;
 import dev.gatehouse.crawler.CrawlerCatalog;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +27,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The offline intelligence engine: everything Gatehouse knows about an address without an account or
@@ -62,7 +65,9 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         FeedOpener opener = new FeedOpener(b.directory, b.urls,
                 b.http != null ? b.http : HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                         .connectTimeout(Duration.ofSeconds(10)).build(), b.httpTimeout);
-        this.loader = new SnapshotLoader(sets, opener, b.crawlers != null ? b.crawlers : CrawlerCatalog.loadDefault(), clock);
+        Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlerRanges = b.crawlerRanges != null ? b.crawlerRanges
+                : (b.crawlers != null ? b.crawlers : CrawlerCatalog.loadDefault())::forEachRange;
+        this.loader = new SnapshotLoader(sets, opener, crawlerRanges, clock);
         this.snapshot = loader.load(null);
         this.statuses = Statuses.of(snapshot, sets, clock);
         if (b.meters != null) {
@@ -264,6 +269,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         private HttpClient http;
         private Clock clock = Clock.systemUTC();
         private CrawlerCatalog crawlers;
+        private Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlerRanges;
         private MeterRegistry meters;
 
         private Builder() {
@@ -357,6 +363,15 @@ public final class EmbeddedEngine implements IntelligenceEngine {
             return this;
         }
 
+        /**
+         * The crawler ranges as a visitor, for catalogs that are not a {@link CrawlerCatalog} (and tests):
+         * called at each load with a sink that takes every range with its crawler.
+         */
+        public Builder crawlerRanges(Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> ranges) {
+            this.crawlerRanges = Objects.requireNonNull(ranges, "crawlerRanges");
+            return this;
+        }
+
         /** Registers {@code gatehouse.engine.data.age} and {@code gatehouse.engine.data.bad_lines} gauges per data set. */
         public Builder meterRegistry(MeterRegistry meters) {
             this.meters = Objects.requireNonNull(meters, "meterRegistry");
@@ -365,6 +380,9 @@ public final class EmbeddedEngine implements IntelligenceEngine {
 
         /** Loads the data (a second or so for the full bundle) and returns the engine. */
         public EmbeddedEngine build() {
+            if (crawlers != null && crawlerRanges != null) {
+                throw new IllegalStateException("crawlers(...) and crawlerRanges(...) cannot both be set");
+            }
             if (only != null && !excluded.isEmpty()) {
                 throw new IllegalStateException("only(...) and exclude(...) cannot both be set");
             }

@@ -15,6 +15,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Builds a {@link Snapshot}: reads every data set (operator URL or directory first, bundled copy
@@ -31,10 +38,11 @@ final class SnapshotLoader {
 
     private final List<DataSet> sets;
     private final FeedOpener opener;
-    private final CrawlerCatalog crawlers;
+    private final Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers;
     private final Clock clock;
 
-    SnapshotLoader(List<DataSet> sets, FeedOpener opener, CrawlerCatalog crawlers, Clock clock) {
+    SnapshotLoader(List<DataSet> sets, FeedOpener opener, Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers,
+                   Clock clock) {
         this.sets = List.copyOf(sets);
         this.opener = opener;
         this.crawlers = crawlers;
@@ -45,8 +53,10 @@ final class SnapshotLoader {
         Map<String, Snapshot.Loaded> loaded = new LinkedHashMap<>();
         Map<String, String> problems = new HashMap<>();
         List<LoadReport> reports = new ArrayList<>();
-        for (DataSet set : sets) {
-            Attempt attempt = read(set, false);
+        List<Attempt> attempts = readAll();
+        for (int i = 0; i < sets.size(); i++) {
+            DataSet set = sets.get(i);
+            Attempt attempt = attempts.get(i);
             if (attempt.failure == null) {
                 loaded.put(set.id(), attempt.loaded);
                 reports.add(attempt.report(null));
@@ -70,6 +80,48 @@ final class SnapshotLoader {
         return build(loaded, reports, problems);
     }
 
+    /**
+     * Reads the data sets on a few short-lived threads: the ASN table alone is about half the work, so
+     * it runs beside the others instead of after them.
+     */
+    private List<Attempt> readAll() {
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        if (threads == 1 || sets.size() == 1) {
+            return sets.stream().map(set -> read(set, false)).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gatehouse-embedded-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<DataSet> biggestFirst = new ArrayList<>(sets);
+            biggestFirst.sort(Comparator.comparing((DataSet s) -> s.kind() != Kind.ASN));
+            Map<DataSet, Future<Attempt>> futures = new HashMap<>();
+            for (DataSet set : biggestFirst) {
+                futures.put(set, pool.submit(() -> read(set, false)));
+            }
+            List<Attempt> out = new ArrayList<>(sets.size());
+            for (DataSet set : sets) {
+                out.add(await(futures.get(set), set));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Attempt await(Future<Attempt> future, DataSet set) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(set, null, new ParseSink(), set.id(), null, "load interrupted");
+        } catch (ExecutionException e) {
+            return new Attempt(set, null, new ParseSink(), set.id(), null, "load failed: " + e.getCause());
+        }
+    }
+
     private boolean hasOverride(DataSet set) {
         return set.feeds().stream().anyMatch(opener::hasOverride);
     }
@@ -90,7 +142,7 @@ final class SnapshotLoader {
         String crawlerProblem = null;
         try {
             Map<CrawlerCatalog.Crawler, Facts> shared = new HashMap<>();
-            crawlers.forEachRange((cidr, crawler) -> {
+            crawlers.accept((cidr, crawler) -> {
                 addCrawler(index, cidr, shared.computeIfAbsent(crawler, Facts::crawler));
                 crawlerRanges[0]++;
             });
