@@ -177,7 +177,7 @@ final class SnapshotLoader {
                     modified = opened.modified();
                 }
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(opened.stream(), StandardCharsets.UTF_8), 1 << 16)) {
-                    parse(set, in, sink.file(origin));
+                    parse(set.format(), in, sink.file(origin));
                 }
             } catch (IOException | RuntimeException e) {
                 failure = "cannot read " + origin + ": " + e.getMessage();
@@ -202,14 +202,15 @@ final class SnapshotLoader {
         return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure);
     }
 
-    private static void parse(DataSet set, BufferedReader in, ParseSink sink) throws IOException {
-        switch (set.format()) {
+    /** Picks the parser for {@code format}. */
+    static void parse(DataSet.Format format, BufferedReader in, ParseSink sink) throws IOException {
+        switch (format) {
             case IANA_CSV -> IanaRegistryParser.parse(in, sink);
             case TOR -> TorListParser.parse(in, sink);
             case CIDR_LINES -> TextListParser.parse(in, sink);
             case SPAMHAUS_DROP -> SpamhausDropParser.parse(in, sink);
             case ASN_CSV -> AsnCsvParser.parse(in, sink);
-            default -> VendorJsonParser.parse(in, set.format().shape(), sink);
+            default -> VendorJsonParser.parse(in, format.shape(), sink);
         }
     }
 
