@@ -1,0 +1,59 @@
+package dev.gatehouse.engine.embedded;
+
+import dev.gatehouse.net.IpAddress;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AsnTableTest {
+
+    private static int v4(String ip) {
+        return IpAddress.parse(ip).v4();
+    }
+
+    @Test
+    void lookup_boundariesAndGaps() {
+        AsnTable.Builder b = new AsnTable.Builder();
+        b.addV4(v4("1.0.0.0"), v4("1.0.0.255"), 13335, "Cloudflare, Inc.");
+        b.addV4(v4("200.0.0.0"), v4("255.255.255.255"), 64500, "Top");
+        AsnTable t = b.build();
+        assertThat(t.lookup(IpAddress.parse("0.255.255.255"))).isNull();
+        assertThat(t.lookup(IpAddress.parse("1.0.0.0")).asn()).isEqualTo(13335);
+        assertThat(t.lookup(IpAddress.parse("1.0.0.255")).asn()).isEqualTo(13335);
+        assertThat(t.lookup(IpAddress.parse("1.0.1.0"))).isNull();
+        assertThat(t.lookup(IpAddress.parse("255.255.255.255")).asn()).isEqualTo(64500);
+        assertThat(t.lookup(IpAddress.parse("2001:db8::1"))).isNull();
+    }
+
+    @Test
+    void routeV4_unalignedRange_largestBlockHoldingTheAddress() {
+        int start = v4("10.0.0.0");
+        int end = v4("10.0.2.255"); // 10.0.0.0/23 + 10.0.2.0/24
+        assertThat(AsnTable.routeV4(v4("10.0.1.7"), start, end)).isEqualTo("10.0.0.0/23");
+        assertThat(AsnTable.routeV4(v4("10.0.2.7"), start, end)).isEqualTo("10.0.2.0/24");
+        assertThat(AsnTable.routeV4(v4("10.0.0.5"), v4("10.0.0.5"), v4("10.0.0.5"))).isEqualTo("10.0.0.5/32");
+        assertThat(AsnTable.routeV4(v4("200.1.1.1"), 0, -1)).isEqualTo("0.0.0.0/0");
+    }
+
+    @Test
+    void routeV6_unalignedRange() {
+        IpAddress s = IpAddress.parse("2001:db8::");
+        IpAddress e = IpAddress.parse("2001:db8:2:ffff:ffff:ffff:ffff:ffff"); // /47 + /48
+        IpAddress a = IpAddress.parse("2001:db8:2::1");
+        assertThat(AsnTable.routeV6(a.hi(), a.lo(), s.hi(), s.lo(), e.hi(), e.lo())).isEqualTo("2001:db8:2::/48");
+        IpAddress b = IpAddress.parse("2001:db8:1::1");
+        assertThat(AsnTable.routeV6(b.hi(), b.lo(), s.hi(), s.lo(), e.hi(), e.lo())).isEqualTo("2001:db8::/47");
+    }
+
+    @Test
+    void lookup_ipv6RangesAndOverlapRejected() {
+        AsnTable.Builder b = new AsnTable.Builder();
+        assertThat(b.addV6(IpAddress.parse("2001:200::"), IpAddress.parse("2001:200:1b9:ffff:ffff:ffff:ffff:ffff"), 2500, "WIDE")).isNull();
+        assertThat(b.addV6(IpAddress.parse("2001:200:100::"), IpAddress.parse("2001:200:2ff::"), 1, "overlap")).contains("overlaps");
+        AsnTable t = b.build();
+        AsnTable.Hit hit = t.lookup(IpAddress.parse("2001:200:1b9::5"));
+        assertThat(hit.asn()).isEqualTo(2500);
+        assertThat(hit.route()).isEqualTo("2001:200:1b8::/47");
+        assertThat(t.lookup(IpAddress.parse("2001:200:1ba::5"))).isNull();
+    }
+}
