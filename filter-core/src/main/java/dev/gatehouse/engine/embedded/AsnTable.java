@@ -27,6 +27,8 @@ final class AsnTable {
     private final long[] v6EndLo;
     private final int[] v6Asn;
     private final String[] v6Org;
+    private final Buckets v4Buckets;
+    private final Buckets v6Buckets;
 
     private AsnTable(Builder b) {
         v4Start = Arrays.copyOf(b.v4Start, b.v4Size);
@@ -39,6 +41,8 @@ final class AsnTable {
         v6EndLo = Arrays.copyOf(b.v6EndLo, b.v6Size);
         v6Asn = Arrays.copyOf(b.v6Asn, b.v6Size);
         v6Org = Arrays.copyOf(b.v6Org, b.v6Size);
+        v4Buckets = new Buckets(v4Start.length, i -> (v4Start[i] ^ Integer.MIN_VALUE) >>> 16);
+        v6Buckets = new Buckets(v6StartHi.length, i -> (int) (v6StartHi[i] >>> 48));
     }
 
     int size() {
@@ -49,7 +53,12 @@ final class AsnTable {
     Hit lookup(IpAddress ip) {
         if (ip.isV4()) {
             int key = ip.v4() ^ Integer.MIN_VALUE;
-            int i = Arrays.binarySearch(v4Start, key);
+            int top = ip.v4() >>> 16;
+            int from = v4Buckets.low(top);
+            if (from < 0) {
+                from = 0;
+            }
+            int i = Arrays.binarySearch(v4Start, from, v4Buckets.high(top) + 1, key);
             if (i < 0) {
                 i = -i - 2;
             }
@@ -60,9 +69,10 @@ final class AsnTable {
         }
         long hi = ip.hi();
         long lo = ip.lo();
-        int low = 0;
-        int high = v6StartHi.length - 1;
-        int found = -1;
+        int top = (int) (hi >>> 48);
+        int low = Math.max(0, v6Buckets.low(top));
+        int high = v6Buckets.high(top);
+        int found = v6Buckets.low(top); // the last range before this bucket, or -1
         while (low <= high) {
             int mid = (low + high) >>> 1;
             if (compare(v6StartHi[mid], v6StartLo[mid], hi, lo) <= 0) {

@@ -25,6 +25,8 @@ final class RangeIndex {
     private final long[] v6StartLo;
     private final int[] v6Facts;
     private final Facts[] facts;
+    private final Buckets v4Buckets;
+    private final Buckets v6Buckets;
 
     private RangeIndex(int[] v4Starts, int[] v4Facts, long[] v6StartHi, long[] v6StartLo, int[] v6Facts, Facts[] facts) {
         this.v4Starts = v4Starts;
@@ -33,21 +35,23 @@ final class RangeIndex {
         this.v6StartLo = v6StartLo;
         this.v6Facts = v6Facts;
         this.facts = facts;
+        this.v4Buckets = new Buckets(v4Starts.length, i -> (v4Starts[i] ^ Integer.MIN_VALUE) >>> 16);
+        this.v6Buckets = new Buckets(v6StartHi.length, i -> (int) (v6StartHi[i] >>> 48));
     }
 
     /** The facts for {@code ip}; {@link Facts#EMPTY} when no data set lists it. */
     Facts lookup(IpAddress ip) {
         if (ip.isV4()) {
-            int key = ip.v4() ^ Integer.MIN_VALUE;
-            int i = Arrays.binarySearch(v4Starts, key);
+            int top = ip.v4() >>> 16;
+            int from = Math.max(0, v4Buckets.low(top)); // index 0 starts at 0.0.0.0, so a floor always exists
+            int i = Arrays.binarySearch(v4Starts, from, v4Buckets.high(top) + 1, ip.v4() ^ Integer.MIN_VALUE);
             return facts[v4Facts[i >= 0 ? i : -i - 2]];
         }
-        return facts[v6Facts[floorV6(ip.hi(), ip.lo())]];
+        int top = (int) (ip.hi() >>> 48);
+        return facts[v6Facts[floorV6(ip.hi(), ip.lo(), Math.max(0, v6Buckets.low(top)), v6Buckets.high(top))]];
     }
 
-    private int floorV6(long hi, long lo) {
-        int low = 0;
-        int high = v6StartHi.length - 1; // v6StartHi[0] is ::, so the answer is >= 0
+    private int floorV6(long hi, long lo, int low, int high) {
         while (low < high) {
             int mid = (low + high + 1) >>> 1;
             int c = Long.compareUnsigned(v6StartHi[mid], hi);

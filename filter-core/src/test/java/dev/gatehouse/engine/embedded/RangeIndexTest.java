@@ -134,4 +134,54 @@ class RangeIndexTest {
         assertThat(at(index, "157.55.41.5").crawler).isNull();
         assertThat(index.distinctFacts()).isEqualTo(3); // empty, microsoft, microsoft+bingbot
     }
+
+    /** The sweep against a brute-force scan of every prefix, on random overlapping lists. */
+    @Test
+    void lookup_randomOverlappingLists_matchesBruteForce() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int round = 0; round < 20; round++) {
+            boolean v6 = round % 2 == 1;
+            List<Object[]> entries = new java.util.ArrayList<>(); // {Cidr, provider or null, rank}
+            RangeIndex.Builder b = new RangeIndex.Builder();
+            for (int k = 0; k < 60; k++) {
+                int len = 1 + random.nextInt(v6 ? 24 : 20);
+                IpAddress base = v6 ? IpAddress.ofV6(0x2001_0db8_0000_0000L | ((long) random.nextInt(64) << 24), 0)
+                        : IpAddress.ofV4(0x0A00_0000 | random.nextInt(1 << 12) << 12);
+                Cidr cidr = Cidr.of(base, v6 ? 32 + len : 4 + len);
+                String provider = random.nextBoolean() ? "p" + random.nextInt(4) : null;
+                int rank = random.nextInt(4);
+                entries.add(new Object[] {cidr, provider, rank});
+                Prefixes p = new Prefixes();
+                p.add(cidr);
+                b.add(p, Facts.of(Kind.HOSTING, provider, "embedded:" + provider, false), Facts.EMPTY, rank);
+            }
+            RangeIndex index = b.build();
+            for (int probe = 0; probe < 2000; probe++) {
+                Object[] e = entries.get(random.nextInt(entries.size()));
+                Cidr c = (Cidr) e[0];
+                IpAddress ip = v6 ? IpAddress.ofV6(c.network().hi() | (random.nextLong() >>> (c.prefixLength())), random.nextLong())
+                        : IpAddress.ofV4(c.network().v4() | (random.nextInt() >>> c.prefixLength()));
+                boolean hosting = false;
+                String best = null;
+                int bestLen = -1;
+                int bestRank = Integer.MAX_VALUE;
+                for (Object[] other : entries) {
+                    Cidr oc = (Cidr) other[0];
+                    if (!oc.contains(ip)) {
+                        continue;
+                    }
+                    hosting = true;
+                    int rank = (Integer) other[2]; // equal rank and length: the later list wins, as in the index
+                    if (other[1] != null && (oc.prefixLength() > bestLen || (oc.prefixLength() == bestLen && rank <= bestRank))) {
+                        best = (String) other[1];
+                        bestLen = oc.prefixLength();
+                        bestRank = rank;
+                    }
+                }
+                Facts f = index.lookup(ip);
+                assertThat(f.hosting).as(ip.toString()).isEqualTo(hosting);
+                assertThat(f.hostingProvider).as(ip.toString()).isEqualTo(best);
+            }
+        }
+    }
 }
