@@ -1,5 +1,6 @@
 package dev.gatehouse.benchmarks;
 
+import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.Cidr;
@@ -32,9 +33,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Lookup cost of the embedded engine on the full bundled data, per address family, against two
- * baselines: a {@code HashMap<IpAddress, String>} get (the floor for "one map probe") and the naive
- * design of one {@link PrefixMap} trie per data set, each probed in turn (five lists here).
+ * Lookup cost of the embedded engine on the full bundled data, per address family, against three
+ * baselines: a {@code HashMap<IpAddress, String>} get (the floor for "one map probe"), building a
+ * {@link Signals} with the same number of values (the floor any engine returning Signals pays), and the
+ * naive design of one {@link PrefixMap} trie per data set, each probed in turn (five lists here, and
+ * without building any Signals).
  *
  * <p>Input is skewed like real traffic: 4,096 addresses, a quarter drawn from the data sets themselves
  * (Tor exits, AWS, X4BNet datacenter, iCloud Private Relay), the rest random public unicast.
@@ -151,6 +154,28 @@ public class EmbeddedEngineLookupBenchmark {
     @Benchmark
     public Signals embeddedV6() {
         return engine.lookup(v6[i6++ & (SIZE - 1)]);
+    }
+
+    /**
+     * The floor set by the {@link Signals} record itself: an empty builder (which renders the address
+     * as text) plus the three ASN signals and one source status, built. The embedded lookup pays this
+     * and adds its two searches.
+     */
+    @Benchmark
+    public Signals baselineSignalsOnlyV4() {
+        return signalsOnly(v4[i4++ & (SIZE - 1)]);
+    }
+
+    @Benchmark
+    public Signals baselineSignalsOnlyV6() {
+        return signalsOnly(v6[i6++ & (SIZE - 1)]);
+    }
+
+    private static final Signals.SourceStatus STATUS = new Signals.SourceStatus("embedded:asn", java.time.Instant.EPOCH, null);
+
+    private static Signals signalsOnly(IpAddress ip) {
+        return Signals.builder(ip).put(Signal.ASN, 64500, "embedded:asn").put(Signal.AS_ORG, "Example", "embedded:asn")
+                .put(Signal.AS_ROUTE, "192.0.2.0/24", "embedded:asn").source(STATUS).build();
     }
 
     @Benchmark

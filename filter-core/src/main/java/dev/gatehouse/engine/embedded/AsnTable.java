@@ -29,6 +29,10 @@ final class AsnTable {
     private final String[] v6Org;
     private final Buckets v4Buckets;
     private final Buckets v6Buckets;
+    // Route text of ranges that are exactly one CIDR, filled on first use: hot ranges stop allocating.
+    // Racy on purpose: two threads may compute the same immutable String; either copy is correct.
+    private final String[] v4Route;
+    private final String[] v6Route;
 
     private AsnTable(Builder b) {
         v4Start = Arrays.copyOf(b.v4Start, b.v4Size);
@@ -41,6 +45,8 @@ final class AsnTable {
         v6EndLo = Arrays.copyOf(b.v6EndLo, b.v6Size);
         v6Asn = Arrays.copyOf(b.v6Asn, b.v6Size);
         v6Org = Arrays.copyOf(b.v6Org, b.v6Size);
+        v4Route = new String[v4Start.length];
+        v6Route = new String[v6StartHi.length];
         v4Buckets = new Buckets(v4Start.length, i -> (v4Start[i] ^ Integer.MIN_VALUE) >>> 16);
         v6Buckets = new Buckets(v6StartHi.length, i -> (int) (v6StartHi[i] >>> 48));
     }
@@ -65,7 +71,16 @@ final class AsnTable {
             if (i < 0 || key > v4End[i]) {
                 return null;
             }
-            return new Hit(v4Asn[i], v4Org[i], routeV4(ip.v4(), v4Start[i] ^ Integer.MIN_VALUE, v4End[i] ^ Integer.MIN_VALUE));
+            String route = v4Route[i];
+            if (route == null) {
+                int start = v4Start[i] ^ Integer.MIN_VALUE;
+                int end = v4End[i] ^ Integer.MIN_VALUE;
+                route = routeV4(ip.v4(), start, end);
+                if (isOneCidr(start & 0xFFFF_FFFFL, end & 0xFFFF_FFFFL)) {
+                    v4Route[i] = route;
+                }
+            }
+            return new Hit(v4Asn[i], v4Org[i], route);
         }
         long hi = ip.hi();
         long lo = ip.lo();
@@ -85,8 +100,22 @@ final class AsnTable {
         if (found < 0 || compare(hi, lo, v6EndHi[found], v6EndLo[found]) > 0) {
             return null;
         }
-        return new Hit(v6Asn[found], v6Org[found],
-                routeV6(hi, lo, v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found]));
+        String route = v6Route[found];
+        if (route == null) {
+            route = routeV6(hi, lo, v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found]);
+            if (route.equals(routeV6(v6StartHi[found], v6StartLo[found], v6StartHi[found], v6StartLo[found], v6EndHi[found],
+                    v6EndLo[found])) && route.equals(routeV6(v6EndHi[found], v6EndLo[found], v6StartHi[found], v6StartLo[found],
+                    v6EndHi[found], v6EndLo[found]))) {
+                v6Route[found] = route;
+            }
+        }
+        return new Hit(v6Asn[found], v6Org[found], route);
+    }
+
+    /** Whether the inclusive range [start, end] is exactly one CIDR block. */
+    private static boolean isOneCidr(long start, long end) {
+        long size = end - start + 1;
+        return (size & (size - 1)) == 0 && (start & (size - 1)) == 0;
     }
 
     private static int compare(long aHi, long aLo, long bHi, long bLo) {

@@ -198,7 +198,8 @@ final class SnapshotLoader {
         Instant asOf = sink.dataAsOf != null ? sink.dataAsOf
                 : bundled ? set.bundledAsOf() : modified != null ? modified : clock.instant();
         Snapshot.Loaded loaded = failure != null ? null
-                : new Snapshot.Loaded(set, sink.prefixes.compact(), sink.asn.build(), asOf, String.join(" + ", origins));
+                : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
+                asOf, String.join(" + ", origins));
         return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure);
     }
 
