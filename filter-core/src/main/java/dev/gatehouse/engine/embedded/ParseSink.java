@@ -35,6 +35,9 @@ final class ParseSink {
     }
 
     void prefix(String text, int line, boolean negative) {
+        if (fastV4(text, negative)) {
+            return;
+        }
         try {
             Cidr cidr = Cidr.parseLenient(text);
             if (cidr.version() == 4 && text.indexOf(':') >= 0) {
@@ -58,5 +61,39 @@ final class ParseSink {
 
     int entries() {
         return prefixes.size() + asn.size();
+    }
+
+    /**
+     * Most list lines are plain {@code a.b.c.d/n}: parse them without building IpAddress and Cidr
+     * objects (about half the cost of loading the lists). Anything unusual goes the strict way.
+     */
+    private boolean fastV4(String text, boolean negative) {
+        int slash = text.indexOf('/');
+        int end = slash < 0 ? text.length() : slash;
+        long bits = AsnCsvParser.parseV4Long(text, 0, end);
+        if (bits < 0) {
+            return false;
+        }
+        int length = 32;
+        if (slash >= 0) {
+            int n = text.length() - slash - 1;
+            if (n < 1 || n > 2) {
+                return false;
+            }
+            length = 0;
+            for (int i = slash + 1; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    return false;
+                }
+                length = length * 10 + (c - '0');
+            }
+            if (length > 32 || (n == 2 && text.charAt(slash + 1) == '0')) {
+                return false;
+            }
+        }
+        int mask = length == 0 ? 0 : -1 << (32 - length);
+        prefixes.addV4((int) bits & mask, length, negative);
+        return true;
     }
 }

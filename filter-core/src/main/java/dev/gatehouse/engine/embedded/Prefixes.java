@@ -22,16 +22,25 @@ final class Prefixes {
     }
 
     void add(Cidr cidr, boolean negative) {
+        IpAddress n = cidr.network();
+        add(n.hi(), n.lo(), cidr.prefixLength(), !n.isV4(), negative);
+    }
+
+    /** An IPv4 prefix whose host bits are already clear. */
+    void addV4(int network, int length, boolean negative) {
+        add(0L, network & 0xFFFF_FFFFL, length, false, negative);
+    }
+
+    private void add(long h, long l, int length, boolean v6, boolean negative) {
         if (size == hi.length) {
             int cap = size * 2;
             hi = Arrays.copyOf(hi, cap);
             lo = Arrays.copyOf(lo, cap);
             meta = Arrays.copyOf(meta, cap);
         }
-        IpAddress n = cidr.network();
-        hi[size] = n.hi();
-        lo[size] = n.lo();
-        meta[size] = cidr.prefixLength() | (n.isV4() ? 0 : 0x100) | (negative ? 0x200 : 0);
+        hi[size] = h;
+        lo[size] = l;
+        meta[size] = length | (v6 ? 0x100 : 0) | (negative ? 0x200 : 0);
         size++;
     }
 

@@ -5,6 +5,7 @@ import dev.gatehouse.engine.embedded.DataSet.Kind;
 import dev.gatehouse.net.Cidr;
 
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -116,9 +117,9 @@ final class SnapshotLoader {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Attempt(set, null, new ParseSink(), set.id(), null, "load interrupted");
+            return new Attempt(set, null, new ParseSink(), set.id(), null, "load interrupted", 0);
         } catch (ExecutionException e) {
-            return new Attempt(set, null, new ParseSink(), set.id(), null, "load failed: " + e.getCause());
+            return new Attempt(set, null, new ParseSink(), set.id(), null, "load failed: " + e.getCause(), 0);
         }
     }
 
@@ -161,6 +162,9 @@ final class SnapshotLoader {
 
     /** Reads one data set; {@code bundledOnly} ignores the operator's URL and directory. */
     Attempt read(DataSet set, boolean bundledOnly) {
+        if (set.kind() == Kind.ASN && (bundledOnly || !hasOverride(set))) {
+            return readPrecompiledAsn(set);
+        }
         ParseSink sink = new ParseSink();
         List<String> origins = new ArrayList<>();
         Instant modified = null;
@@ -200,8 +204,28 @@ final class SnapshotLoader {
         Snapshot.Loaded loaded = failure != null ? null
                 : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
                 asOf, String.join(" + ", origins));
-        return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure);
+        return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure, sink.entries());
     }
+
+    /** The bundled ASN table, precompiled from the CSVs by {@link AsnBundleCompiler}. */
+    private Attempt readPrecompiledAsn(DataSet set) {
+        ParseSink sink = new ParseSink();
+        String origin = "bundled:" + ASN_BUNDLE + ".gz";
+        try {
+            FeedOpener.Opened opened = FeedOpener.bundled(ASN_BUNDLE);
+            origin = opened.origin();
+            AsnTable table;
+            try (DataInputStream in = new DataInputStream(opened.stream())) {
+                table = AsnTable.read(in);
+            }
+            return new Attempt(set, new Snapshot.Loaded(set, new Prefixes().compact(), table, set.bundledAsOf(), origin),
+                    sink, origin, set.bundledAsOf(), null, table.size());
+        } catch (IOException | RuntimeException e) {
+            return new Attempt(set, null, sink, origin, set.bundledAsOf(), "cannot read " + origin + ": " + e.getMessage(), 0);
+        }
+    }
+
+    static final String ASN_BUNDLE = "asn/asn.bin";
 
     /** Picks the parser for {@code format}. */
     static void parse(DataSet.Format format, BufferedReader in, ParseSink sink) throws IOException {
@@ -216,9 +240,9 @@ final class SnapshotLoader {
     }
 
     /** The outcome of reading one data set. */
-    record Attempt(DataSet set, Snapshot.Loaded loaded, ParseSink sink, String origin, Instant asOf, String failure) {
+    record Attempt(DataSet set, Snapshot.Loaded loaded, ParseSink sink, String origin, Instant asOf, String failure, int entries) {
         LoadReport report(String why) {
-            return new LoadReport(set.id(), origin, sink.entries(), sink.badLines, sink.problems, asOf, why);
+            return new LoadReport(set.id(), origin, entries, sink.badLines, sink.problems, asOf, why);
         }
     }
 }
