@@ -209,9 +209,7 @@ final class AsnTable {
         String route = v6Route[found];
         if (route == null) {
             route = routeV6(hi, lo, v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found]);
-            if (route.equals(routeV6(v6StartHi[found], v6StartLo[found], v6StartHi[found], v6StartLo[found], v6EndHi[found],
-                    v6EndLo[found])) && route.equals(routeV6(v6EndHi[found], v6EndLo[found], v6StartHi[found], v6StartLo[found],
-                    v6EndHi[found], v6EndLo[found]))) {
+            if (isOneCidr(v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found])) {
                 v6Route[found] = route;
             }
         }
@@ -222,6 +220,14 @@ final class AsnTable {
     private static boolean isOneCidr(long start, long end) {
         long size = end - start + 1;
         return (size & (size - 1)) == 0 && (start & (size - 1)) == 0;
+    }
+
+    /** Whether the inclusive 128-bit range [start, end] is exactly one CIDR block: start ^ end is a run of low ones. */
+    static boolean isOneCidr(long sHi, long sLo, long eHi, long eLo) {
+        long dHi = sHi ^ eHi;
+        long dLo = sLo ^ eLo;
+        boolean lowOnes = dHi == 0 ? (dLo & (dLo + 1)) == 0 : dLo == -1L && (dHi & (dHi + 1)) == 0;
+        return lowOnes && (sHi & dHi) == 0 && (sLo & dLo) == 0;
     }
 
     private static int compare(long aHi, long aLo, long bHi, long bLo) {

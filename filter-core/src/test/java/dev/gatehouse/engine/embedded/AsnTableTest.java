@@ -56,4 +56,17 @@ class AsnTableTest {
         assertThat(hit.route()).isEqualTo("2001:200:1b8::/47");
         assertThat(t.lookup(IpAddress.parse("2001:200:1ba::5"))).isNull();
     }
+
+    @Test
+    void isOneCidr_ipv6() {
+        IpAddress a = IpAddress.parse("2001:db8::");
+        IpAddress b = IpAddress.parse("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+        IpAddress c = IpAddress.parse("2001:db8:2:ffff:ffff:ffff:ffff:ffff");
+        IpAddress d = IpAddress.parse("2001:db8::1");
+        assertThat(AsnTable.isOneCidr(a.hi(), a.lo(), b.hi(), b.lo())).isTrue();
+        assertThat(AsnTable.isOneCidr(a.hi(), a.lo(), c.hi(), c.lo())).isFalse();
+        assertThat(AsnTable.isOneCidr(a.hi(), a.lo(), a.hi(), a.lo())).isTrue();
+        assertThat(AsnTable.isOneCidr(d.hi(), d.lo(), d.hi(), d.lo() + 1)).isFalse(); // ::1-::2 is not aligned
+        assertThat(AsnTable.isOneCidr(d.hi(), d.lo() + 1, d.hi(), d.lo() + 2)).isTrue(); // ::2-::3 is a /127
+    }
 }
