@@ -38,6 +38,7 @@ final class Facts {
     final boolean attacker;
     final String attackerSource;
     final Crawler crawler;
+    private int hash; // 0 until computed: interning hashes every answer of the ~100,000 intervals
 
     private Facts(Boolean bogon, String bogonSource, boolean tor, String torSource, boolean hosting, String hostingProvider,
                   String hostingSource, boolean vpn, String vpnProvider, String vpnSource, boolean relay, String relayProvider,
@@ -180,7 +181,10 @@ final class Facts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Facts f && Objects.equals(bogon, f.bogon) && Objects.equals(bogonSource, f.bogonSource)
+        if (o == this) {
+            return true;
+        }
+        return o instanceof Facts f && hashCode() == f.hashCode() && Objects.equals(bogon, f.bogon) && Objects.equals(bogonSource, f.bogonSource)
                 && tor == f.tor && Objects.equals(torSource, f.torSource)
                 && hosting == f.hosting && Objects.equals(hostingProvider, f.hostingProvider)
                 && Objects.equals(hostingSource, f.hostingSource)
@@ -193,7 +197,16 @@ final class Facts {
 
     @Override
     public int hashCode() {
-        return Objects.hash(bogon, bogonSource, tor, torSource, hosting, hostingProvider, hostingSource, vpn, vpnProvider,
-                vpnSource, relay, relayProvider, relaySource, proxy, proxyType, proxySource, attacker, attackerSource, crawler);
+        int h = hash;
+        if (h == 0) {
+            h = Objects.hashCode(bogon);
+            for (Object part : new Object[] {bogonSource, hostingProvider, hostingSource, vpnProvider, vpnSource, relayProvider,
+                    relaySource, proxyType, proxySource, attackerSource, torSource, crawler}) {
+                h = 31 * h + Objects.hashCode(part);
+            }
+            h = 31 * h + (tor ? 1 : 0) + (hosting ? 2 : 0) + (vpn ? 4 : 0) + (relay ? 8 : 0) + (proxy ? 16 : 0) + (attacker ? 32 : 0);
+            hash = h == 0 ? 1 : h;
+        }
+        return hash;
     }
 }

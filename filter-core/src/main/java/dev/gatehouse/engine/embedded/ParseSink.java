@@ -35,7 +35,7 @@ final class ParseSink {
     }
 
     void prefix(String text, int line, boolean negative) {
-        if (fastV4(text, negative)) {
+        if (fastV4(text, negative) || fastV6(text, negative)) {
             return;
         }
         try {
@@ -94,6 +94,98 @@ final class ParseSink {
         }
         int mask = length == 0 ? 0 : -1 << (32 - length);
         prefixes.addV4((int) bits & mask, length, negative);
+        return true;
+    }
+
+    /**
+     * Plain IPv6 prefixes ({@code 2600:1f14::/35}): hex groups and at most one {@code ::}, no embedded
+     * IPv4, no zone. Anything else, or anything odd, goes the strict way (which also explains errors).
+     */
+    private boolean fastV6(String text, boolean negative) {
+        int slash = text.indexOf('/');
+        int end = slash < 0 ? text.length() : slash;
+        if (end < 2 || end > 39 || text.indexOf(':') < 0) {
+            return false;
+        }
+        int[] groups = new int[8];
+        int count = 0;
+        int gap = -1;
+        int i = 0;
+        if (text.startsWith("::")) {
+            gap = 0;
+            i = 2;
+        }
+        while (i < end) {
+            int value = 0;
+            int digits = 0;
+            while (i < end && digits <= 4) {
+                int d = Character.digit(text.charAt(i), 16);
+                if (d < 0) {
+                    break;
+                }
+                value = (value << 4) | d;
+                digits++;
+                i++;
+            }
+            if (digits == 0 || digits > 4 || count == 8) {
+                return false;
+            }
+            groups[count++] = value;
+            if (i == end) {
+                break;
+            }
+            if (text.charAt(i) != ':') {
+                return false;
+            }
+            i++;
+            if (i < end && text.charAt(i) == ':') {
+                if (gap >= 0) {
+                    return false;
+                }
+                gap = count;
+                i++;
+            } else if (i == end) {
+                return false;
+            }
+        }
+        if (gap < 0 ? count != 8 : count > 7) {
+            return false;
+        }
+        long hi = 0;
+        long lo = 0;
+        int zeros = 8 - count;
+        for (int g = 0, k = 0; g < 8; g++) {
+            int v = gap >= 0 && g >= gap && g < gap + zeros ? 0 : groups[k++];
+            if (g < 4) {
+                hi = (hi << 16) | v;
+            } else {
+                lo = (lo << 16) | v;
+            }
+        }
+        if (hi == 0 && (lo >>> 32) == 0xFFFFL) {
+            return false; // IPv4-mapped: the strict path reports it
+        }
+        int length = 128;
+        if (slash >= 0) {
+            int n = text.length() - slash - 1;
+            if (n < 1 || n > 3 || (n > 1 && text.charAt(slash + 1) == '0')) {
+                return false;
+            }
+            length = 0;
+            for (int k = slash + 1; k < text.length(); k++) {
+                char c = text.charAt(k);
+                if (c < '0' || c > '9') {
+                    return false;
+                }
+                length = length * 10 + (c - '0');
+            }
+            if (length > 128) {
+                return false;
+            }
+        }
+        long hiMask = length >= 64 ? -1L : length == 0 ? 0L : -1L << (64 - length);
+        long loMask = length <= 64 ? 0L : length == 128 ? -1L : -1L << (128 - length);
+        prefixes.addV6(hi & hiMask, lo & loMask, length, negative);
         return true;
     }
 }

@@ -31,6 +31,11 @@ final class Prefixes {
         add(0L, network & 0xFFFF_FFFFL, length, false, negative);
     }
 
+    /** An IPv6 prefix whose host bits are already clear. */
+    void addV6(long hi, long lo, int length, boolean negative) {
+        add(hi, lo, length, true, negative);
+    }
+
     private void add(long h, long l, int length, boolean v6, boolean negative) {
         if (size == hi.length) {
             int cap = size * 2;

@@ -177,4 +177,21 @@ class ParsersTest {
         assertThat(TextListParser.clean("\uFEFF\u200B 1.2.3.0/24\u00A0 # x")).isEqualTo("1.2.3.0/24");
         assertThat(TextListParser.clean("// only a comment")).isEmpty();
     }
+
+    /** The IPv6 fast path agrees with the strict parser on every IPv6 prefix shape, and leaves odd text to it. */
+    @Test
+    void prefix_ipv6FastPath_sameAsStrictParse() {
+        for (String text : List.of("2600:1f14::/35", "::/0", "::1/128", "::1", "2001:db8::", "fe80::1:2/64", "2001:db8:1:2:3:4:5:6/128",
+                "1:2:3:4:5:6:7::/112", "::2:3:4:5:6:7:8", "2001:DB8::/32", "2001:db8::1/33", "2a0b:f4c2:2::1")) {
+            ParseSink sink = new ParseSink().file("t");
+            sink.prefix(text, 1);
+            assertThat(cidrs(sink)).as(text).containsExactly(Cidr.parseLenient(text).toString());
+        }
+        for (String bad : List.of("2001:db8:::1/32", "2001:db8::1::2", "1:2:3:4:5:6:7:8:9", "2001:db8::/129", "2001:db8::/032",
+                "12345::", "2001:db8::g", ":1::", "1::2:", "::ffff:1.2.3.4", "fe80::1%eth0")) {
+            ParseSink sink = new ParseSink().file("t");
+            sink.prefix(bad, 1);
+            assertThat(sink.badLines).as(bad).isEqualTo(1);
+        }
+    }
 }
