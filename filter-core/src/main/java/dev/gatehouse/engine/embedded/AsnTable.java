@@ -34,10 +34,20 @@ final class AsnTable {
     private final String[] v6Org;
     private final Buckets v4Buckets;
     private final Buckets v6Buckets;
-    // Route text of ranges that are exactly one CIDR, filled on first use: hot ranges stop allocating.
-    // Racy on purpose: two threads may compute the same immutable String; either copy is correct.
-    private final String[] v4Route;
-    private final String[] v6Route;
+    // The last route text computed in each range, with the block it names, so hot ranges stop allocating.
+    // A range that is not one CIDR has several blocks: the cache holds the latest and is checked before use.
+    // Racy on purpose: entries are immutable and replaced by one reference write; any copy seen is correct.
+    private final Route[] v4Route;
+    private final Route[] v6Route;
+
+    /** A cached route: the block {@code (hi, lo)/length} and its text. */
+    private record Route(long hi, long lo, int length, String text) {
+        boolean contains(long h, long l) {
+            long hiMask = length >= 64 ? -1L : length == 0 ? 0L : -1L << (64 - length);
+            long loMask = length <= 64 ? 0L : length == 128 ? -1L : -1L << (128 - length);
+            return (h & hiMask) == hi && (l & loMask) == lo;
+        }
+    }
 
     private AsnTable(int[] v4Start, int[] v4End, int[] v4Asn, String[] v4Org, long[] v6StartHi, long[] v6StartLo,
                      long[] v6EndHi, long[] v6EndLo, int[] v6Asn, String[] v6Org) {
@@ -51,8 +61,8 @@ final class AsnTable {
         this.v6EndLo = v6EndLo;
         this.v6Asn = v6Asn;
         this.v6Org = v6Org;
-        v4Route = new String[v4Start.length];
-        v6Route = new String[v6StartHi.length];
+        v4Route = new Route[v4Start.length];
+        v6Route = new Route[v6StartHi.length];
         v4Buckets = new Buckets(v4Start.length, i -> (v4Start[i] ^ Integer.MIN_VALUE) >>> 16);
         v6Buckets = new Buckets(v6StartHi.length, i -> (int) (v6StartHi[i] >>> 48));
     }
@@ -177,16 +187,16 @@ final class AsnTable {
             if (i < 0 || key > v4End[i]) {
                 return null;
             }
-            String route = v4Route[i];
-            if (route == null) {
-                int start = v4Start[i] ^ Integer.MIN_VALUE;
-                int end = v4End[i] ^ Integer.MIN_VALUE;
-                route = routeV4(ip.v4(), start, end);
-                if (isOneCidr(start & 0xFFFF_FFFFL, end & 0xFFFF_FFFFL)) {
-                    v4Route[i] = route;
-                }
+            long a = ip.v4() & 0xFFFF_FFFFL;
+            Route route = v4Route[i];
+            if (route == null || !route.contains(a << 32, 0L)) { // IPv4 sits in the top 32 bits
+                String text = routeV4(ip.v4(), v4Start[i] ^ Integer.MIN_VALUE, v4End[i] ^ Integer.MIN_VALUE);
+                int length = Integer.parseInt(text, text.indexOf('/') + 1, text.length(), 10);
+                long mask = length == 0 ? 0L : (-1L << (32 - length)) & 0xFFFF_FFFFL;
+                route = new Route((a & mask) << 32, 0L, length, text);
+                v4Route[i] = route;
             }
-            return new Hit(v4Asn[i], v4Org[i], route);
+            return new Hit(v4Asn[i], v4Org[i], route.text());
         }
         long hi = ip.hi();
         long lo = ip.lo();
@@ -206,20 +216,16 @@ final class AsnTable {
         if (found < 0 || compare(hi, lo, v6EndHi[found], v6EndLo[found]) > 0) {
             return null;
         }
-        String route = v6Route[found];
-        if (route == null) {
-            route = routeV6(hi, lo, v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found]);
-            if (isOneCidr(v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found])) {
-                v6Route[found] = route;
-            }
+        Route route = v6Route[found];
+        if (route == null || !route.contains(hi, lo)) {
+            String text = routeV6(hi, lo, v6StartHi[found], v6StartLo[found], v6EndHi[found], v6EndLo[found]);
+            int length = Integer.parseInt(text, text.indexOf('/') + 1, text.length(), 10);
+            long hiMask = length >= 64 ? -1L : length == 0 ? 0L : -1L << (64 - length);
+            long loMask = length <= 64 ? 0L : length == 128 ? -1L : -1L << (128 - length);
+            route = new Route(hi & hiMask, lo & loMask, length, text);
+            v6Route[found] = route;
         }
-        return new Hit(v6Asn[found], v6Org[found], route);
-    }
-
-    /** Whether the inclusive range [start, end] is exactly one CIDR block. */
-    private static boolean isOneCidr(long start, long end) {
-        long size = end - start + 1;
-        return (size & (size - 1)) == 0 && (start & (size - 1)) == 0;
+        return new Hit(v6Asn[found], v6Org[found], route.text());
     }
 
     /** Whether the inclusive 128-bit range [start, end] is exactly one CIDR block: start ^ end is a run of low ones. */

@@ -69,4 +69,19 @@ class AsnTableTest {
         assertThat(AsnTable.isOneCidr(d.hi(), d.lo(), d.hi(), d.lo() + 1)).isFalse(); // ::1-::2 is not aligned
         assertThat(AsnTable.isOneCidr(d.hi(), d.lo() + 1, d.hi(), d.lo() + 2)).isTrue(); // ::2-::3 is a /127
     }
+
+    @Test
+    void lookup_unalignedRangeAlternatingBlocks_routeCacheNeverStale() {
+        AsnTable.Builder b = new AsnTable.Builder();
+        b.addV4(v4("10.0.0.0"), v4("10.0.2.255"), 64500, "A");
+        b.addV6(IpAddress.parse("2001:db8::"), IpAddress.parse("2001:db8:2:ffff:ffff:ffff:ffff:ffff"), 64501, "B");
+        AsnTable t = b.build();
+        for (int round = 0; round < 3; round++) {
+            assertThat(t.lookup(IpAddress.parse("10.0.1.7")).route()).isEqualTo("10.0.0.0/23");
+            assertThat(t.lookup(IpAddress.parse("10.0.0.9")).route()).isEqualTo("10.0.0.0/23");
+            assertThat(t.lookup(IpAddress.parse("10.0.2.7")).route()).isEqualTo("10.0.2.0/24");
+            assertThat(t.lookup(IpAddress.parse("2001:db8:2::1")).route()).isEqualTo("2001:db8:2::/48");
+            assertThat(t.lookup(IpAddress.parse("2001:db8:1::1")).route()).isEqualTo("2001:db8::/47");
+        }
+    }
 }
