@@ -57,7 +57,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
     private final List<DataSet> sets;
     private final ScheduledExecutorService scheduler;
     private volatile Snapshot snapshot;
-    private volatile Statuses statuses;
+    private volatile SourceStatuses statuses;
 
     private EmbeddedEngine(Builder b, List<DataSet> sets) {
         this.clock = b.clock;
@@ -69,7 +69,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
                 : (b.crawlers != null ? b.crawlers : CrawlerCatalog.loadDefault())::forEachRange;
         this.loader = new SnapshotLoader(sets, opener, crawlerRanges, clock);
         this.snapshot = loader.load(null);
-        this.statuses = Statuses.of(snapshot, sets, clock);
+        this.statuses = SourceStatuses.of(snapshot, sets, clock);
         if (b.meters != null) {
             registerGauges(b.meters);
         }
@@ -124,10 +124,6 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         return "embedded";
     }
 
-    Snapshot snapshotForTest() {
-        return snapshot;
-    }
-
     /** Every data set with the date of its data and, when there is one, what is wrong (load failure, staleness). */
     @Override
     public List<Signals.SourceStatus> sources() {
@@ -146,7 +142,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
     public List<LoadReport> refresh() {
         synchronized (loader) {
             Snapshot next = loader.load(snapshot);
-            statuses = Statuses.of(next, sets, clock);
+            statuses = SourceStatuses.of(next, sets, clock);
             snapshot = next;
             return next.reports;
         }
@@ -162,10 +158,10 @@ public final class EmbeddedEngine implements IntelligenceEngine {
     }
 
     /** Source statuses are recomputed at most once a minute (staleness moves slowly), not per lookup. */
-    private Statuses statuses(Snapshot s) {
-        Statuses st = statuses;
+    private SourceStatuses statuses(Snapshot s) {
+        SourceStatuses st = statuses;
         if (st.snapshot != s || clock.millis() - st.computedAtMillis > 60_000) {
-            st = Statuses.of(s, sets, clock);
+            st = SourceStatuses.of(s, sets, clock);
             statuses = st;
         }
         return st;
@@ -189,71 +185,6 @@ public final class EmbeddedEngine implements IntelligenceEngine {
     public void close() {
         if (scheduler != null) {
             scheduler.shutdownNow();
-        }
-    }
-
-    /** Per-snapshot source statuses, with the staleness computed against the clock. */
-    private static final class Statuses {
-        final Snapshot snapshot;
-        final long computedAtMillis;
-        final List<Signals.SourceStatus> all;
-        final Map<String, Signals.SourceStatus> bySource;
-
-        private Statuses(Snapshot snapshot, long at, List<Signals.SourceStatus> all) {
-            this.snapshot = snapshot;
-            this.computedAtMillis = at;
-            this.all = List.copyOf(all);
-            Map<String, Signals.SourceStatus> map = new HashMap<>();
-            all.forEach(s -> map.put(s.name(), s));
-            this.bySource = map;
-        }
-
-        static Statuses of(Snapshot snapshot, List<DataSet> sets, Clock clock) {
-            List<Signals.SourceStatus> all = new ArrayList<>();
-            for (DataSet set : sets) {
-                Snapshot.Loaded l = snapshot.loaded.get(set.id());
-                List<String> problems = new ArrayList<>();
-                String failure = snapshot.problems.get(set.id());
-                if (failure != null) {
-                    problems.add(failure);
-                }
-                if (l != null) {
-                    Duration age = Duration.between(l.dataAsOf(), clock.instant());
-                    if (age.compareTo(set.maxAge()) > 0) {
-                        problems.add("stale: data is " + age.toDays() + " days old (warn after " + set.maxAge().toDays() + " days)");
-                    }
-                }
-                all.add(new Signals.SourceStatus(set.source(), l == null ? null : l.dataAsOf(),
-                        problems.isEmpty() ? null : String.join("; ", problems)));
-            }
-            all.add(new Signals.SourceStatus(Facts.CRAWLERS_SOURCE, null, snapshot.crawlerProblem));
-            return new Statuses(snapshot, clock.millis(), all);
-        }
-
-        /** Adds the statuses of the sources that said something about this address. */
-        void addTo(Signals.Builder b, Facts f) {
-            add(b, f.bogonSource);
-            add(b, f.torSource);
-            add(b, f.hostingSource);
-            add(b, f.vpnSource);
-            add(b, f.relaySource);
-            add(b, f.proxySource);
-            add(b, f.attackerSource);
-            if (f.crawler != null) {
-                add(b, Facts.CRAWLERS_SOURCE);
-            }
-            if (b.value(dev.gatehouse.engine.Signal.ASN) != null) {
-                add(b, snapshot.asnSource);
-            }
-        }
-
-        private void add(Signals.Builder b, String source) {
-            if (source != null) {
-                Signals.SourceStatus st = bySource.get(source);
-                if (st != null) {
-                    b.source(st);
-                }
-            }
         }
     }
 
@@ -346,6 +277,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
             return this;
         }
 
+        /** The HTTP client for feed URLs (proxy, TLS settings). Default: JDK client following redirects, 10 s connect timeout. */
         public Builder httpClient(HttpClient http) {
             this.http = Objects.requireNonNull(http, "httpClient");
             return this;
