@@ -110,12 +110,52 @@ final class FeedOpener {
         }
     }
 
+    /** Largest feed accepted after decompression: ten times the biggest vendor file, and a stop for gzip bombs. */
+    static final long MAX_FEED_BYTES = 256L << 20;
+
     static InputStream decompress(InputStream raw) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(2);
         int b1 = in.read();
         int b2 = in.read();
         in.reset();
-        return b1 == 0x1f && b2 == 0x8b ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in;
+        InputStream plain = b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+        return new BufferedInputStream(new Limited(plain, MAX_FEED_BYTES), 1 << 16);
+    }
+
+    /** Fails the read once more than {@code max} bytes came through. */
+    private static final class Limited extends java.io.FilterInputStream {
+        private final long max;
+        private long count;
+
+        Limited(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(long n) throws IOException {
+            count += n;
+            if (count > max) {
+                throw new IOException("feed larger than " + (max >> 20) + " MB");
+            }
+        }
     }
 }
