@@ -17,6 +17,21 @@ final class Prefixes {
     private int[] meta = new int[64]; // bits 0-7 prefix length, bit 8 IPv6, bit 9 negative
     private int size;
 
+    /** Prefixes from arrays written by {@link PrefixBundle}. */
+    static Prefixes of(long[] hi, long[] lo, int[] meta) {
+        Prefixes p = new Prefixes();
+        p.hi = hi;
+        p.lo = lo;
+        p.meta = meta;
+        p.size = hi.length;
+        return p;
+    }
+
+    /** The packed length/family/negative bits of entry {@code i}, for {@link PrefixBundle}. */
+    int meta(int i) {
+        return meta[i];
+    }
+
     void add(Cidr cidr) {
         add(cidr, false);
     }

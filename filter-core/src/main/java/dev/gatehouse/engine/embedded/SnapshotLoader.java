@@ -41,6 +41,7 @@ final class SnapshotLoader {
     private final FeedOpener opener;
     private final Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers;
     private final Clock clock;
+    private volatile Map<String, PrefixBundle.Entry> precompiled; // read once: the bundle never changes
 
     SnapshotLoader(List<DataSet> sets, FeedOpener opener, Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers,
                    Clock clock) {
@@ -162,9 +163,36 @@ final class SnapshotLoader {
 
     /** Reads one data set; {@code bundledOnly} ignores the operator's URL and directory. */
     Attempt read(DataSet set, boolean bundledOnly) {
-        if (set.kind() == Kind.ASN && (bundledOnly || !hasOverride(set))) {
-            return readPrecompiledAsn(set);
+        if (bundledOnly || !hasOverride(set)) {
+            if (set.kind() == Kind.ASN) {
+                return readPrecompiledAsn(set);
+            }
+            PrefixBundle.Entry entry = precompiled().get(set.id());
+            if (entry != null) {
+                String origin = "bundled:" + PrefixBundle.PATH + ".gz#" + set.id();
+                return new Attempt(set, new Snapshot.Loaded(set, entry.prefixes(), AsnTable.EMPTY, entry.dataAsOf(), origin),
+                        new ParseSink(), origin, entry.dataAsOf(), null, entry.prefixes().size());
+            }
         }
+        return parse(set, bundledOnly);
+    }
+
+    /** The precompiled bundle; empty when it is missing or unreadable (then the vendor files are parsed). */
+    private Map<String, PrefixBundle.Entry> precompiled() {
+        Map<String, PrefixBundle.Entry> map = precompiled;
+        if (map == null) {
+            try (DataInputStream in = new DataInputStream(FeedOpener.bundled(PrefixBundle.PATH).stream())) {
+                map = PrefixBundle.read(in);
+            } catch (IOException | RuntimeException e) {
+                map = Map.of();
+            }
+            precompiled = map;
+        }
+        return map;
+    }
+
+    /** Reads one data set by parsing its files (operator's or bundled), never the precompiled bundle. */
+    Attempt parse(DataSet set, boolean bundledOnly) {
         ParseSink sink = new ParseSink();
         List<String> origins = new ArrayList<>();
         Instant modified = null;

@@ -69,7 +69,7 @@ class EmbeddedEngineRefreshTest {
     void build_noOperatorFile_usesBundledCopy() {
         EmbeddedEngine e = engine("tor");
         assertThat(tor(e, "204.8.96.141")).isTrue();
-        assertThat(report(e.loadReports(), "tor").origin()).isEqualTo("bundled:tor/onionoo-exit-relays.csv.gz");
+        assertThat(report(e.loadReports(), "tor").origin()).isEqualTo("bundled:prefixes.bin.gz#tor");
     }
 
     @Test
@@ -134,7 +134,7 @@ class EmbeddedEngineRefreshTest {
         write("tor/onionoo-exit-relays.csv", "garbage\n");
         EmbeddedEngine e = engine("tor");
         assertThat(tor(e, "204.8.96.141")).isTrue();
-        assertThat(status(e, "embedded:tor").problem()).contains("no entries read").contains("bundled:tor/onionoo-exit-relays.csv.gz");
+        assertThat(status(e, "embedded:tor").problem()).contains("no entries read").contains("bundled:prefixes.bin.gz#tor");
     }
 
     @Test

@@ -87,7 +87,7 @@ class EmbeddedEngineUrlRefreshIT {
         status.set(404);
         try (EmbeddedEngine e = EmbeddedEngine.builder().only("tor").url("tor", url()).crawlerRanges(sink -> { }).build()) {
             assertThat(e.lookup(IpAddress.parse("204.8.96.141")).isTrue(Signal.TOR)).isTrue();
-            assertThat(e.sources().get(0).problem()).contains("HTTP 404").contains("bundled:tor/");
+            assertThat(e.sources().get(0).problem()).contains("HTTP 404").contains("bundled:prefixes.bin.gz#tor");
         }
     }
 }
