@@ -1,27 +1,337 @@
 package dev.gatehouse.engine.embedded;
 
 import dev.gatehouse.RequestFacts;
+import dev.gatehouse.crawler.CrawlerCatalog;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.Cidr;
+import dev.gatehouse.net.IpAddress;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
-/** The offline engine. STUB: owned by the embedded-engine work; replace wholesale (keep {@link #loadDefault()}). */
+/**
+ * The offline intelligence engine: everything Gatehouse knows about an address without an account or
+ * a network call. Bundled data sets (IANA special-use registries, Tor exits, cloud and hosting ranges,
+ * VPN and iCloud Private Relay egress, Spamhaus DROP, IP-to-ASN, crawler ranges) are folded into one
+ * compact index per address family; a lookup is two binary searches and never blocks.
+ *
+ * <pre>{@code
+ * EmbeddedEngine engine = EmbeddedEngine.builder()
+ *         .dataDirectory(Path.of("/var/lib/gatehouse/data"))        // same layout and formats as the bundle
+ *         .url("tor", URI.create("https://check.torproject.org/torbulkexitlist"))
+ *         .refreshInterval(Duration.ofHours(1))
+ *         .build();
+ * Signals s = engine.lookup(IpAddress.parse("8.8.8.8"));   // asn=15169, hosting_provider=google, …
+ * }</pre>
+ *
+ * <p>Refresh builds a new snapshot on a background thread (or the caller of {@link #refresh()}) and
+ * swaps it in atomically. A data set that cannot be read or is mostly garbage keeps its last good copy,
+ * and the reason shows in {@link #sources()} ({@code SourceStatus.problem}) and {@link #loadReports()}.
+ * Data older than its configured maximum age is reported there too.
+ */
 public final class EmbeddedEngine implements IntelligenceEngine {
 
-    /** The engine on the data bundled in the jar. */
+    private final SnapshotLoader loader;
+    private final Clock clock;
+    private final List<DataSet> sets;
+    private final ScheduledExecutorService scheduler;
+    private volatile Snapshot snapshot;
+    private volatile SourceStatuses statuses;
+
+    private EmbeddedEngine(Builder b, List<DataSet> sets) {
+        this.clock = b.clock;
+        this.sets = sets;
+        FeedOpener opener = new FeedOpener(b.directory, b.urls,
+                b.http != null ? b.http : HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                        .connectTimeout(Duration.ofSeconds(10)).build(), b.httpTimeout);
+        Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlerRanges = b.crawlerRanges != null ? b.crawlerRanges
+                : (b.crawlers != null ? b.crawlers : CrawlerCatalog.loadDefault())::forEachRange;
+        this.loader = new SnapshotLoader(sets, opener, crawlerRanges, clock);
+        this.snapshot = loader.load(null);
+        this.statuses = SourceStatuses.of(snapshot, sets, clock);
+        if (b.meters != null) {
+            registerGauges(b.meters);
+        }
+        if (b.refreshInterval != null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gatehouse-embedded-refresh");
+                t.setDaemon(true);
+                return t;
+            });
+            long millis = b.refreshInterval.toMillis();
+            scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        } else {
+            scheduler = null;
+        }
+    }
+
+    /** The engine on the data bundled in the jar, with default maximum ages and no refresh. */
     public static EmbeddedEngine loadDefault() {
-        return new EmbeddedEngine();
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The ids of the bundled data sets, e.g. {@code tor}, {@code aws}, {@code x4bnet-datacenter}, {@code asn}. */
+    public static List<String> dataSetIds() {
+        return DefaultDataSets.all().stream().map(DataSet::id).toList();
+    }
+
+    /** The keys {@link Builder#url} accepts: one per file ({@code tor}, {@code asn-ipv4}, {@code asn-ipv6}, …). */
+    public static List<String> feedKeys() {
+        return DefaultDataSets.all().stream().flatMap(s -> s.feeds().stream()).map(DataSet.Feed::key).toList();
     }
 
     @Override
     public CompletionStage<Signals> lookup(RequestFacts facts) {
-        return CompletableFuture.completedFuture(Signals.of(facts.clientIp()));
+        return CompletableFuture.completedFuture(lookup(facts.clientIp()));
+    }
+
+    /** The signals the offline data gives for {@code ip}, with the sources that spoke and their data ages. */
+    public Signals lookup(IpAddress ip) {
+        Signals.Builder b = Signals.builder(ip);
+        Snapshot s = snapshot;
+        Facts facts = s.lookup(ip, b);
+        statuses(s).addTo(b, facts);
+        return b.build();
     }
 
     @Override
     public String name() {
         return "embedded";
+    }
+
+    /** Every data set with the date of its data and, when there is one, what is wrong (load failure, staleness). */
+    @Override
+    public List<Signals.SourceStatus> sources() {
+        return statuses(snapshot).all;
+    }
+
+    /** How the latest load or refresh of each data set went: entries, bad lines with file and line, failures. */
+    public List<LoadReport> loadReports() {
+        return snapshot.reports;
+    }
+
+    /**
+     * Reloads every data set now, on the calling thread, and swaps the new snapshot in. Data sets that
+     * fail keep their previous copy. Returns the new load reports.
+     */
+    public List<LoadReport> refresh() {
+        synchronized (loader) {
+            Snapshot next = loader.load(snapshot);
+            statuses = SourceStatuses.of(next, sets, clock);
+            snapshot = next;
+            return next.reports;
+        }
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            // The scheduler would stop on an exception; a bug in one refresh must not end all later ones.
+            System.getLogger(EmbeddedEngine.class.getName()).log(System.Logger.Level.WARNING, "embedded data refresh failed", e);
+        }
+    }
+
+    /** Source statuses are recomputed at most once a minute (staleness moves slowly), not per lookup. */
+    private SourceStatuses statuses(Snapshot s) {
+        SourceStatuses st = statuses;
+        if (st.snapshot != s || clock.millis() - st.computedAtMillis > 60_000) {
+            st = SourceStatuses.of(s, sets, clock);
+            statuses = st;
+        }
+        return st;
+    }
+
+    private void registerGauges(MeterRegistry meters) {
+        for (DataSet set : sets) {
+            Gauge.builder("gatehouse.engine.data.age", this, e -> {
+                        Snapshot.Loaded l = e.snapshot.loaded.get(set.id());
+                        return l == null ? Double.NaN : Duration.between(l.dataAsOf(), e.clock.instant()).toSeconds();
+                    })
+                    .baseUnit("seconds").tag("dataset", set.id())
+                    .description("Age of the embedded data set's data").register(meters);
+            Gauge.builder("gatehouse.engine.data.bad_lines", this, e -> e.snapshot.reports.stream()
+                            .filter(r -> r.dataSet().equals(set.id())).mapToInt(LoadReport::badLines).sum())
+                    .tag("dataset", set.id()).description("Bad lines in the latest load of the data set").register(meters);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** Settings for an {@link EmbeddedEngine}; every setter checks its value at once. */
+    public static final class Builder {
+        private Path directory;
+        private final Map<String, URI> urls = new LinkedHashMap<>();
+        private final Map<String, Duration> maxAges = new HashMap<>();
+        private Set<String> only;
+        private final Set<String> excluded = new LinkedHashSet<>();
+        private Duration refreshInterval;
+        private Duration httpTimeout = Duration.ofSeconds(60);
+        private HttpClient http;
+        private Clock clock = Clock.systemUTC();
+        private CrawlerCatalog crawlers;
+        private Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlerRanges;
+        private MeterRegistry meters;
+
+        private Builder() {
+        }
+
+        /**
+         * A directory laid out like the bundle ({@code tor/onionoo-exit-relays.csv},
+         * {@code cloud/official/aws-ip-ranges.json}, …; {@code .gz} optional). Files present there
+         * replace the bundled ones; absent files fall back to the bundle.
+         */
+        public Builder dataDirectory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Fetches the feed {@code key} (see {@link #feedKeys()}) from {@code url}, in the vendor's format, at load and each refresh. */
+        public Builder url(String key, URI url) {
+            Objects.requireNonNull(url, "url");
+            if (!feedKeys().contains(key)) {
+                throw new IllegalArgumentException("url: unknown feed '" + key + "'; known feeds: " + feedKeys());
+            }
+            if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) {
+                throw new IllegalArgumentException("url for " + key + ": scheme must be http or https, not '" + url + "'");
+            }
+            urls.put(key, url);
+            return this;
+        }
+
+        /** Reloads every data set this often, off the request path. Default: never (call {@link #refresh()}). */
+        public Builder refreshInterval(Duration interval) {
+            if (interval == null || interval.compareTo(Duration.ofSeconds(10)) < 0) {
+                throw new IllegalArgumentException("refreshInterval must be at least 10 seconds, not " + interval);
+            }
+            this.refreshInterval = interval;
+            return this;
+        }
+
+        /** Reports data set {@code id} as stale once its data is older than {@code age}. */
+        public Builder maxAge(String id, Duration age) {
+            checkId("maxAge", id);
+            if (age == null || age.isNegative() || age.isZero()) {
+                throw new IllegalArgumentException("maxAge for " + id + " must be positive, not " + age);
+            }
+            maxAges.put(id, age);
+            return this;
+        }
+
+        /** Loads only these data sets (by id, see {@link #dataSetIds()}). */
+        public Builder only(String... ids) {
+            Set<String> set = new LinkedHashSet<>();
+            for (String id : ids) {
+                checkId("only", id);
+                set.add(id);
+            }
+            this.only = set;
+            return this;
+        }
+
+        /** Leaves these data sets out (e.g. {@code x4bnet-datacenter} if its broad ranges hurt your users). */
+        public Builder exclude(String... ids) {
+            for (String id : ids) {
+                checkId("exclude", id);
+                excluded.add(id);
+            }
+            return this;
+        }
+
+        /** Timeout of each HTTP fetch of a feed URL. Default 60 s. */
+        public Builder httpTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("httpTimeout must be positive, not " + timeout);
+            }
+            this.httpTimeout = timeout;
+            return this;
+        }
+
+        /** The HTTP client for feed URLs (proxy, TLS settings). Default: JDK client following redirects, 10 s connect timeout. */
+        public Builder httpClient(HttpClient http) {
+            this.http = Objects.requireNonNull(http, "httpClient");
+            return this;
+        }
+
+        /** The clock that dates loads and measures data age. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The crawler ranges to fold into the index. Default {@link CrawlerCatalog#loadDefault()}. */
+        public Builder crawlers(CrawlerCatalog crawlers) {
+            this.crawlers = Objects.requireNonNull(crawlers, "crawlers");
+            return this;
+        }
+
+        /**
+         * The crawler ranges as a visitor, for catalogs that are not a {@link CrawlerCatalog} (and tests):
+         * called at each load with a sink that takes every range with its crawler.
+         */
+        public Builder crawlerRanges(Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> ranges) {
+            this.crawlerRanges = Objects.requireNonNull(ranges, "crawlerRanges");
+            return this;
+        }
+
+        /** Registers {@code gatehouse.engine.data.age} and {@code gatehouse.engine.data.bad_lines} gauges per data set. */
+        public Builder meterRegistry(MeterRegistry meters) {
+            this.meters = Objects.requireNonNull(meters, "meterRegistry");
+            return this;
+        }
+
+        /** Loads the data (a second or so for the full bundle) and returns the engine. */
+        public EmbeddedEngine build() {
+            if (crawlers != null && crawlerRanges != null) {
+                throw new IllegalStateException("crawlers(...) and crawlerRanges(...) cannot both be set");
+            }
+            if (only != null && !excluded.isEmpty()) {
+                throw new IllegalStateException("only(...) and exclude(...) cannot both be set");
+            }
+            List<DataSet> sets = new ArrayList<>();
+            for (DataSet set : DefaultDataSets.all()) {
+                if ((only == null || only.contains(set.id())) && !excluded.contains(set.id())) {
+                    Duration age = maxAges.get(set.id());
+                    sets.add(age == null ? set : set.withMaxAge(age));
+                }
+            }
+            return new EmbeddedEngine(this, sets);
+        }
+
+        private static void checkId(String setting, String id) {
+            if (!dataSetIds().contains(id)) {
+                throw new IllegalArgumentException(setting + ": unknown data set '" + id + "'; known: " + dataSetIds());
+            }
+        }
     }
 }

@@ -1,0 +1,57 @@
+package dev.gatehouse.engine.embedded;
+
+import dev.gatehouse.engine.Signal;
+import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.IpAddress;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One immutable generation of the engine's data: the combined range index, the ASN table, and for
+ * each data set the last good parsed copy (kept so a failed refresh can reuse it) and how its latest
+ * load went. Swapped as a whole; a lookup reads one snapshot reference once.
+ */
+final class Snapshot {
+
+    /** The last good parsed copy of one data set. */
+    record Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin) {}
+
+    final RangeIndex index;
+    final AsnTable asn;
+    final Map<String, Loaded> loaded;
+    final List<LoadReport> reports;
+    final Map<String, String> problems;  // data set id → why its latest load was not used
+    final int crawlerRanges;
+    final String crawlerProblem;
+    final String asnSource;
+
+    Snapshot(RangeIndex index, AsnTable asn, Map<String, Loaded> loaded, List<LoadReport> reports,
+             Map<String, String> problems, int crawlerRanges, String crawlerProblem) {
+        this.index = index;
+        this.asn = asn;
+        this.loaded = Map.copyOf(loaded);
+        this.reports = List.copyOf(reports);
+        this.problems = Map.copyOf(problems);
+        this.crawlerRanges = crawlerRanges;
+        this.crawlerProblem = crawlerProblem;
+        Loaded asnSet = loaded.get("asn");
+        this.asnSource = asnSet == null ? "embedded:asn" : asnSet.set().source();
+    }
+
+    /** Writes what the data says about {@code ip} into {@code b}; returns the facts so callers can name the sources. */
+    Facts lookup(IpAddress ip, Signals.Builder b) {
+        Facts facts = index.lookup(ip);
+        facts.applyTo(b);
+        AsnTable.Hit hit = asn.lookup(ip);
+        if (hit != null) {
+            b.put(Signal.ASN, hit.asn(), asnSource);
+            if (!hit.org().isEmpty()) {
+                b.put(Signal.AS_ORG, hit.org(), asnSource);
+            }
+            b.put(Signal.AS_ROUTE, hit.route(), asnSource);
+        }
+        return facts;
+    }
+}

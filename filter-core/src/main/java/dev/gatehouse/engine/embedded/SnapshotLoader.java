@@ -1,0 +1,276 @@
+package dev.gatehouse.engine.embedded;
+
+import dev.gatehouse.crawler.CrawlerCatalog;
+import dev.gatehouse.engine.embedded.DataSet.Kind;
+import dev.gatehouse.net.Cidr;
+
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link Snapshot}: reads every data set (operator URL or directory first, bundled copy
+ * otherwise), validates it, and folds the good ones with the crawler ranges into one index. A data set
+ * that fails keeps its copy from the previous snapshot; on the first load it falls back to the bundled
+ * copy. Runs off the request path; never throws for bad data.
+ */
+final class SnapshotLoader {
+
+    /** Special-use space that the IANA registries do not list but that is never a client address. */
+    private static final List<String> EXTRA_BOGONS = List.of(
+            "224.0.0.0/4",   // IPv4 multicast, RFC 5771
+            "::/3", "4000::/2", "8000::/1");  // outside 2000::/3 global unicast (RFC 4291); ff00::/8 multicast included
+
+    private final List<DataSet> sets;
+    private final FeedOpener opener;
+    private final Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers;
+    private final Clock clock;
+    private volatile Map<String, PrefixBundle.Entry> precompiled; // read once: the bundle never changes
+
+    SnapshotLoader(List<DataSet> sets, FeedOpener opener, Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers,
+                   Clock clock) {
+        this.sets = List.copyOf(sets);
+        this.opener = opener;
+        this.crawlers = crawlers;
+        this.clock = clock;
+    }
+
+    Snapshot load(Snapshot previous) {
+        Map<String, Snapshot.Loaded> loaded = new LinkedHashMap<>();
+        Map<String, String> problems = new HashMap<>();
+        List<LoadReport> reports = new ArrayList<>();
+        List<Attempt> attempts = readAll();
+        for (int i = 0; i < sets.size(); i++) {
+            DataSet set = sets.get(i);
+            Attempt attempt = attempts.get(i);
+            if (attempt.failure == null) {
+                loaded.put(set.id(), attempt.loaded);
+                reports.add(attempt.report(null));
+                continue;
+            }
+            Snapshot.Loaded kept = previous == null ? null : previous.loaded.get(set.id());
+            if (kept == null && opener != null && hasOverride(set)) {
+                Attempt bundled = read(set, true);
+                if (bundled.failure == null) {
+                    kept = bundled.loaded;
+                }
+            }
+            String why = attempt.failure + (kept == null ? "; no data for this set"
+                    : "; still serving data of " + kept.dataAsOf() + " from " + kept.origin());
+            reports.add(attempt.report(why));
+            problems.put(set.id(), why);
+            if (kept != null) {
+                loaded.put(set.id(), kept);
+            }
+        }
+        return build(loaded, reports, problems);
+    }
+
+    /**
+     * Reads the data sets on a few short-lived threads: the ASN table alone is about half the work, so
+     * it runs beside the others instead of after them.
+     */
+    private List<Attempt> readAll() {
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        if (threads == 1 || sets.size() == 1) {
+            return sets.stream().map(set -> read(set, false)).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gatehouse-embedded-load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<DataSet> biggestFirst = new ArrayList<>(sets);
+            biggestFirst.sort(Comparator.comparing((DataSet s) -> s.kind() != Kind.ASN));
+            Map<DataSet, Future<Attempt>> futures = new HashMap<>();
+            for (DataSet set : biggestFirst) {
+                futures.put(set, pool.submit(() -> read(set, false)));
+            }
+            List<Attempt> out = new ArrayList<>(sets.size());
+            for (DataSet set : sets) {
+                out.add(await(futures.get(set), set));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Attempt await(Future<Attempt> future, DataSet set) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(set, null, new ParseSink(), set.id(), null, "load interrupted", 0);
+        } catch (ExecutionException e) {
+            return new Attempt(set, null, new ParseSink(), set.id(), null, "load failed: " + e.getCause(), 0);
+        }
+    }
+
+    private boolean hasOverride(DataSet set) {
+        return set.feeds().stream().anyMatch(opener::hasOverride);
+    }
+
+    private Snapshot build(Map<String, Snapshot.Loaded> loaded, List<LoadReport> reports, Map<String, String> problems) {
+        RangeIndex.Builder index = new RangeIndex.Builder();
+        AsnTable asn = AsnTable.EMPTY;
+        for (Snapshot.Loaded l : loaded.values()) {
+            DataSet set = l.set();
+            if (set.kind() == Kind.ASN) {
+                asn = l.asn();
+            } else {
+                index.add(l.prefixes(), Facts.of(set.kind(), set.label(), set.source(), false),
+                        Facts.of(set.kind(), set.label(), set.source(), true), set.rank());
+            }
+        }
+        int[] crawlerRanges = {0};
+        String crawlerProblem = null;
+        try {
+            Map<CrawlerCatalog.Crawler, Facts> shared = new HashMap<>();
+            crawlers.accept((cidr, crawler) -> {
+                addCrawler(index, cidr, shared.computeIfAbsent(crawler, Facts::crawler));
+                crawlerRanges[0]++;
+            });
+            if (crawlerRanges[0] == 0) {
+                crawlerProblem = "the crawler catalog has no IP ranges";
+            }
+        } catch (RuntimeException e) {
+            crawlerProblem = "crawler catalog failed: " + e;
+        }
+        return new Snapshot(index.build(), asn, loaded, reports, problems, crawlerRanges[0], crawlerProblem);
+    }
+
+    private static void addCrawler(RangeIndex.Builder index, Cidr cidr, Facts facts) {
+        index.add(cidr.network().hi(), cidr.network().lo(), cidr.prefixLength(), !cidr.network().isV4(), facts, 0);
+    }
+
+    /** Reads one data set; {@code bundledOnly} ignores the operator's URL and directory. */
+    Attempt read(DataSet set, boolean bundledOnly) {
+        if (bundledOnly || !hasOverride(set)) {
+            if (set.kind() == Kind.ASN) {
+                return readPrecompiledAsn(set);
+            }
+            PrefixBundle.Entry entry = precompiled().get(set.id());
+            if (entry != null) {
+                String origin = "bundled:" + PrefixBundle.PATH + ".gz#" + set.id();
+                return new Attempt(set, new Snapshot.Loaded(set, entry.prefixes(), AsnTable.EMPTY, entry.dataAsOf(), origin),
+                        new ParseSink(), origin, entry.dataAsOf(), null, entry.prefixes().size());
+            }
+        }
+        return parse(set, bundledOnly);
+    }
+
+    /** The precompiled bundle; empty when it is missing or unreadable (then the vendor files are parsed). */
+    private Map<String, PrefixBundle.Entry> precompiled() {
+        Map<String, PrefixBundle.Entry> map = precompiled;
+        if (map == null) {
+            try (DataInputStream in = new DataInputStream(FeedOpener.bundled(PrefixBundle.PATH).stream())) {
+                map = PrefixBundle.read(in);
+            } catch (IOException | RuntimeException e) {
+                map = Map.of();
+            }
+            precompiled = map;
+        }
+        return map;
+    }
+
+    /** Reads one data set by parsing its files (operator's or bundled), never the precompiled bundle. */
+    Attempt parse(DataSet set, boolean bundledOnly) {
+        ParseSink sink = new ParseSink();
+        List<String> origins = new ArrayList<>();
+        Instant modified = null;
+        boolean bundled = true;
+        String failure = null;
+        for (DataSet.Feed feed : set.feeds()) {
+            String origin = feed.key();
+            try {
+                FeedOpener.Opened opened = opener.open(feed, bundledOnly);
+                origin = opened.origin();
+                origins.add(origin);
+                bundled &= opened.bundled();
+                if (opened.modified() != null && (modified == null || opened.modified().isAfter(modified))) {
+                    modified = opened.modified();
+                }
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(opened.stream(), StandardCharsets.UTF_8), 1 << 16)) {
+                    parse(set.format(), in, sink.file(origin));
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = "cannot read " + origin + ": " + e.getMessage();
+                break;
+            }
+        }
+        if (failure == null) {
+            int entries = sink.entries();
+            if (entries == 0) {
+                failure = "no entries read" + (sink.problems.isEmpty() ? "" : " (" + sink.problems.get(0) + ")");
+            } else if (sink.badLines > entries) {
+                failure = sink.badLines + " bad lines against " + entries + " good ones (first: " + sink.problems.get(0) + ")";
+            }
+        }
+        if (failure == null && set.kind() == Kind.BOGON) {
+            EXTRA_BOGONS.forEach(cidr -> sink.prefix(cidr, 0));
+        }
+        Instant asOf = sink.dataAsOf != null ? sink.dataAsOf
+                : bundled ? set.bundledAsOf() : modified != null ? modified : clock.instant();
+        Snapshot.Loaded loaded = failure != null ? null
+                : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
+                asOf, String.join(" + ", origins));
+        return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure, sink.entries());
+    }
+
+    /** The bundled ASN table, precompiled from the CSVs by {@link AsnBundleCompiler}. */
+    private Attempt readPrecompiledAsn(DataSet set) {
+        ParseSink sink = new ParseSink();
+        String origin = "bundled:" + ASN_BUNDLE + ".gz";
+        try {
+            FeedOpener.Opened opened = FeedOpener.bundled(ASN_BUNDLE);
+            origin = opened.origin();
+            AsnTable table;
+            try (DataInputStream in = new DataInputStream(opened.stream())) {
+                table = AsnTable.read(in);
+            }
+            return new Attempt(set, new Snapshot.Loaded(set, new Prefixes().compact(), table, set.bundledAsOf(), origin),
+                    sink, origin, set.bundledAsOf(), null, table.size());
+        } catch (IOException | RuntimeException e) {
+            return new Attempt(set, null, sink, origin, set.bundledAsOf(), "cannot read " + origin + ": " + e.getMessage(), 0);
+        }
+    }
+
+    static final String ASN_BUNDLE = "asn/asn.bin";
+
+    /** Picks the parser for {@code format}. */
+    static void parse(DataSet.Format format, BufferedReader in, ParseSink sink) throws IOException {
+        switch (format) {
+            case IANA_CSV -> IanaRegistryParser.parse(in, sink);
+            case TOR -> TorListParser.parse(in, sink);
+            case CIDR_LINES -> TextListParser.parse(in, sink);
+            case SPAMHAUS_DROP -> SpamhausDropParser.parse(in, sink);
+            case ASN_CSV -> AsnCsvParser.parse(in, sink);
+            default -> VendorJsonParser.parse(in, format.shape(), sink);
+        }
+    }
+
+    /** The outcome of reading one data set. */
+    record Attempt(DataSet set, Snapshot.Loaded loaded, ParseSink sink, String origin, Instant asOf, String failure, int entries) {
+        LoadReport report(String why) {
+            return new LoadReport(set.id(), origin, entries, sink.badLines, sink.problems, asOf, why);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.gatehouse.engine.embedded;
+
+import dev.gatehouse.RequestFacts;
+import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
+import dev.gatehouse.engine.Signal;
+import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.Cidr;
+import dev.gatehouse.net.IpAddress;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The full bundled data, loaded once for the class: real addresses from each data set give the
+ * expected answers. A test crawler catalog stands in for the crawler work's catalog.
+ */
+class EmbeddedEngineRealDataTest {
+
+    static final Crawler GOOGLEBOT = new Crawler("Googlebot", "search", "google", List.of("googlebot.com", "google.com"));
+    static final Crawler GPTBOT = new Crawler("GPTBot", "ai", "openai", List.of());
+
+    private static EmbeddedEngine engine;
+
+    @BeforeAll
+    static void load() {
+        engine = EmbeddedEngine.builder()
+                .clock(Clock.fixed(Instant.parse("2026-08-25T00:00:00Z"), ZoneOffset.UTC))
+                .crawlerRanges(sink -> {
+                    sink.accept(Cidr.parse("66.249.64.0/27"), GOOGLEBOT);
+                    sink.accept(Cidr.parse("2001:4860:4801:10::/64"), GOOGLEBOT);
+                    sink.accept(Cidr.parse("20.171.206.0/24"), GPTBOT);
+                })
+                .build();
+    }
+
+    private static Signals lookup(String ip) {
+        return engine.lookup(IpAddress.parse(ip));
+    }
+
+    @Test
+    void loadReports_bundledData_everySetUsed() {
+        assertThat(engine.loadReports()).hasSize(EmbeddedEngine.dataSetIds().size());
+        assertThat(engine.loadReports()).allSatisfy(r -> {
+            assertThat(r.used()).as(r.toString()).isTrue();
+            assertThat(r.entries()).as(r.dataSet()).isPositive();
+        });
+    }
+
+    @Test
+    void loadReports_asnData_precompiledBundle() {
+        LoadReport asn = engine.loadReports().stream().filter(r -> r.dataSet().equals("asn")).findFirst().orElseThrow();
+        assertThat(asn.origin()).isEqualTo("bundled:asn/asn.bin.gz");
+        assertThat(asn.entries()).isGreaterThan(500_000);
+        assertThat(asn.badLines()).isZero();
+    }
+
+    @Test
+    void lookup_googleDns_asn15169GoogleAndRoute() {
+        Signals s = lookup("8.8.8.8");
+        assertThat(s.value(Signal.ASN)).isEqualTo(15169);
+        assertThat(s.string(Signal.AS_ORG)).isEqualTo("Google LLC");
+        assertThat(s.string(Signal.AS_ROUTE)).isEqualTo("8.8.8.0/24");
+        assertThat(s.observation(Signal.ASN).sources()).containsExactly("embedded:asn");
+        assertThat(s.isTrue(Signal.BOGON)).isFalse();
+    }
+
+    @Test
+    void lookup_ipv6Asn_wideProject() {
+        Signals s = lookup("2001:200::1");
+        assertThat(s.value(Signal.ASN)).isEqualTo(2500);
+        assertThat(s.string(Signal.AS_ROUTE)).startsWith("2001:200::/");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"204.8.96.141", "2620:7:6003::141"})
+    void lookup_torExitFromOnionoo_tor(String ip) {
+        Signals s = lookup(ip);
+        assertThat(s.isTrue(Signal.TOR)).isTrue();
+        assertThat(s.observation(Signal.TOR).sources()).containsExactly("embedded:tor");
+    }
+
+    @Test
+    void lookup_awsAddress_hostingAws() {
+        Signals s = lookup("3.5.140.7");
+        assertThat(s.isTrue(Signal.HOSTING)).isTrue();
+        assertThat(s.string(Signal.HOSTING_PROVIDER)).isEqualTo("aws");
+        assertThat(s.observation(Signal.HOSTING_PROVIDER).sources()).containsExactly("embedded:aws");
+    }
+
+    @Test
+    void lookup_gcpInsideGoogleRanges_mostSpecificOfficialListWins() {
+        assertThat(lookup("34.35.0.1").string(Signal.HOSTING_PROVIDER)).isEqualTo("gcp");
+    }
+
+    @Test
+    void lookup_hetznerAddress_hostingHetzner() {
+        assertThat(lookup("5.9.0.1").string(Signal.HOSTING_PROVIDER)).isEqualTo("hetzner");
+    }
+
+    @Test
+    void lookup_dropRange_attacker() {
+        Signals s = lookup("1.10.16.5");
+        assertThat(s.isTrue(Signal.ATTACKER)).isTrue();
+        assertThat(s.observation(Signal.ATTACKER).sources()).containsExactly("embedded:spamhaus-drop");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "192.168.1.1", "100.64.0.1", "::1", "fe80::1", "fc00::5", "224.0.0.1", "ff02::1"})
+    void lookup_specialUse_bogon(String ip) {
+        assertThat(lookup(ip).isTrue(Signal.BOGON)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"192.0.0.9", "2001::1", "2002::1", "64:ff9b::808:808", "1.1.1.1"})
+    void lookup_globallyReachableInsideSpecialBlocks_notBogon(String ip) {
+        assertThat(lookup(ip).isTrue(Signal.BOGON)).isFalse();
+    }
+
+    @Test
+    void lookup_icloudRelayInsideX4bnetDatacenter_relayNotHosting() {
+        Signals s = lookup("172.224.226.1");
+        assertThat(s.isTrue(Signal.RELAY)).isTrue();
+        assertThat(s.string(Signal.RELAY_PROVIDER)).isEqualTo("icloud_private_relay");
+        assertThat(s.isTrue(Signal.HOSTING)).isFalse();
+        assertThat(s.value(Signal.HOSTING_PROVIDER)).isNull();
+    }
+
+    @Test
+    void lookup_icloudRelayAlsoOnX4bnetVpn_relayNotVpn() {
+        Signals s = lookup("104.28.28.65");
+        assertThat(s.isTrue(Signal.RELAY)).isTrue();
+        assertThat(s.isTrue(Signal.VPN)).isFalse();
+    }
+
+    @Test
+    void lookup_protonVpnServer_vpnProtonvpn() {
+        Signals s = lookup("2.58.241.66");
+        assertThat(s.isTrue(Signal.VPN)).isTrue();
+        assertThat(s.string(Signal.VPN_PROVIDER)).isEqualTo("protonvpn");
+    }
+
+    @Test
+    void lookup_zscalerNode_corporateProxy() {
+        Signals s = lookup("159.254.250.1");
+        assertThat(s.isTrue(Signal.PROXY)).isTrue();
+        assertThat(s.string(Signal.PROXY_TYPE)).isEqualTo("corporate");
+    }
+
+    @Test
+    void lookup_crawlerRange_verifiedByIpRange() {
+        Signals s = lookup("66.249.64.1");
+        assertThat(s.isTrue(Signal.KNOWN_BOT)).isTrue();
+        assertThat(s.string(Signal.BOT_NAME)).isEqualTo("Googlebot");
+        assertThat(s.string(Signal.BOT_CATEGORY)).isEqualTo("search");
+        assertThat(s.string(Signal.BOT_VERIFIED)).isEqualTo("verified");
+        assertThat(s.string(Signal.BOT_VERIFIED_BY)).isEqualTo("ip_range");
+        assertThat(s.observation(Signal.BOT_NAME).sources()).containsExactly("embedded:crawlers");
+        assertThat(s.value(Signal.ASN)).isEqualTo(15169);
+        assertThat(lookup("2001:4860:4801:10::5").string(Signal.BOT_NAME)).isEqualTo("Googlebot");
+        assertThat(lookup("20.171.206.9").string(Signal.BOT_NAME)).isEqualTo("GPTBot");
+        assertThat(lookup("66.249.64.200").value(Signal.BOT_NAME)).isNull();
+    }
+
+    @Test
+    void lookup_requestFacts_sameAsDirectLookup() {
+        IpAddress ip = IpAddress.parse("3.5.140.7");
+        Signals viaFacts = engine.lookup(RequestFacts.forIp(ip)).toCompletableFuture().join();
+        assertThat(viaFacts).isEqualTo(engine.lookup(ip));
+    }
+
+    @Test
+    void lookup_signalsCarryStatusOfSourcesThatSpoke() {
+        Signals s = lookup("204.8.96.141");
+        assertThat(s.sources()).extracting(Signals.SourceStatus::name).contains("embedded:tor", "embedded:asn");
+    }
+
+    @Test
+    void sources_everyDataSetWithAgeAndStaleWarnings() {
+        List<Signals.SourceStatus> sources = engine.sources();
+        assertThat(sources).extracting(Signals.SourceStatus::name)
+                .containsAll(EmbeddedEngine.dataSetIds().stream().map(id -> "embedded:" + id).toList())
+                .contains("embedded:crawlers");
+        Signals.SourceStatus aws = sources.stream().filter(s -> s.name().equals("embedded:aws")).findFirst().orElseThrow();
+        assertThat(aws.dataAsOf()).isEqualTo(Instant.parse("2026-08-21T07:37:05Z")); // from the file's createDate
+        assertThat(aws.problem()).isNull();
+        Signals.SourceStatus fastly = sources.stream().filter(s -> s.name().equals("embedded:fastly")).findFirst().orElseThrow();
+        assertThat(fastly.problem()).startsWith("stale: data is");
+    }
+
+    @Test
+    void name_embedded() {
+        assertThat(engine.name()).isEqualTo("embedded");
+    }
+}
