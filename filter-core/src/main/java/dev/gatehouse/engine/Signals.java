@@ -56,9 +56,9 @@ public final class Signals {
     private Signals(Builder builder) {
         this.ip = builder.ip;
         this.observations = builder.observations.clone();
-        this.sources = List.copyOf(builder.sources.values());
-        this.contributions = List.copyOf(builder.contributions);
-        this.notes = List.copyOf(builder.notes);
+        this.sources = builder.sources == null ? List.of() : List.copyOf(builder.sources.values());
+        this.contributions = builder.contributions == null ? List.of() : List.copyOf(builder.contributions);
+        this.notes = builder.notes == null ? List.of() : List.copyOf(builder.notes);
     }
 
     /** Signals that know nothing but the address itself. */
@@ -72,11 +72,10 @@ public final class Signals {
 
     /** A builder that starts from these signals, to layer more sources on top. */
     public Builder toBuilder() {
-        Builder b = new Builder(ip);
-        System.arraycopy(observations, 0, b.observations, 0, observations.length);
-        sources.forEach(s -> b.sources.put(s.name(), s));
-        b.contributions.addAll(contributions);
-        b.notes.addAll(notes);
+        Builder b = new Builder(ip, observations);
+        sources.forEach(b::source);
+        contributions.forEach(b::contribution);
+        notes.forEach(b::note);
         return b;
     }
 
@@ -167,16 +166,29 @@ public final class Signals {
 
     /** Collects observations. A second observation of the same signal replaces the first, merging sources when the value is equal. */
     public static final class Builder {
+        // A builder is made for every lookup and every enrichment layer: the collections most lookups
+        // never fill are created on first use, and the two request observations are seeded directly.
+        private static final int SIGNAL_COUNT = Signal.values().length;
+        private static final List<String> REQUEST = List.of("request");
+        private static final Observation IPV4 = new Observation(Signal.IP_VERSION, 4, REQUEST);
+        private static final Observation IPV6 = new Observation(Signal.IP_VERSION, 6, REQUEST);
+
         private final IpAddress ip;
-        private final Observation[] observations = new Observation[Signal.values().length];
-        private final Map<String, SourceStatus> sources = new LinkedHashMap<>();
-        private final List<ScoreContribution> contributions = new ArrayList<>();
-        private final List<String> notes = new ArrayList<>();
+        private final Observation[] observations;
+        private Map<String, SourceStatus> sources;
+        private List<ScoreContribution> contributions;
+        private List<String> notes;
 
         private Builder(IpAddress ip) {
             this.ip = Objects.requireNonNull(ip, "ip");
-            put(Signal.IP, ip.toString(), "request");
-            put(Signal.IP_VERSION, ip.version(), "request");
+            this.observations = new Observation[SIGNAL_COUNT];
+            observations[Signal.IP.ordinal()] = new Observation(Signal.IP, ip.toString(), REQUEST);
+            observations[Signal.IP_VERSION.ordinal()] = ip.isV4() ? IPV4 : IPV6;
+        }
+
+        private Builder(IpAddress ip, Observation[] from) {
+            this.ip = ip;
+            this.observations = from.clone();
         }
 
         /**
@@ -217,16 +229,25 @@ public final class Signals {
         }
 
         public Builder source(SourceStatus status) {
+            if (sources == null) {
+                sources = new LinkedHashMap<>();
+            }
             sources.put(status.name(), status);
             return this;
         }
 
         public Builder contribution(ScoreContribution contribution) {
+            if (contributions == null) {
+                contributions = new ArrayList<>(4);
+            }
             contributions.add(contribution);
             return this;
         }
 
         public Builder note(String note) {
+            if (notes == null) {
+                notes = new ArrayList<>(2);
+            }
             notes.add(note);
             return this;
         }
