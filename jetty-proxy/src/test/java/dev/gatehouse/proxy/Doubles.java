@@ -81,11 +81,4 @@ public final class Doubles {
         return new Decision(Verdict.BLOCK, rule, new Decision.Response(403, Map.of(), "Access denied"), null, signals,
                 List.of(new Decision.TraceStep(rule.substring(5), true, why)), Decision.Timings.NONE);
     }
-
-    /** Whether the client-IP resolver believes a trusted peer's X-Forwarded-For yet (it is a stub until merged). */
-    public static boolean resolverHonoursForwardedFor() {
-        IpAddress resolved = dev.gatehouse.net.ClientIpResolver.trusting(dev.gatehouse.net.TrustedProxies.loopback())
-                .resolve(IpAddress.parse("127.0.0.1"), List.of("198.51.100.7"), List.of());
-        return resolved.equals(IpAddress.parse("198.51.100.7"));
-    }
 }

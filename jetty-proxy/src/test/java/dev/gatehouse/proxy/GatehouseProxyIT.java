@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The real proxy on an ephemeral port, in front of a real upstream, over real HTTP; engine and policy are doubles. */
 class GatehouseProxyIT {
@@ -176,7 +175,6 @@ class GatehouseProxyIT {
 
     @Test
     void forwardedFor_fromTrustedPeer_picksTheClient() throws Exception {
-        assumeTrue(Doubles.resolverHonoursForwardedFor(), "ClientIpResolver is still the stub (returns the socket peer)");
         GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.loopback()));
 
         HttpResponse<String> tor = get(proxy, "/", "X-Forwarded-For", Doubles.TOR_IP);

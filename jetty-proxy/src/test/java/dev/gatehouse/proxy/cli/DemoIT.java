@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code demo} end to end over real sockets, with the engine and default policy replaced by doubles. */
 class DemoIT {
@@ -56,7 +55,6 @@ class DemoIT {
 
     @Test
     void demo_torExitViaForwardedFor_isBlocked() throws Exception {
-        assumeTrue(Doubles.resolverHonoursForwardedFor(), "ClientIpResolver is still the stub (returns the socket peer)");
         TestEnv env = new TestEnv();
         List<HttpResponse<String>> responses = new ArrayList<>();
         env.waiter = proxy -> responses.add(get(proxy.port(), "/", "X-Forwarded-For", Doubles.TOR_IP, "Accept", "application/json"));
