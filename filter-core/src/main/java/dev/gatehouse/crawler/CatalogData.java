@@ -59,6 +59,15 @@ final class CatalogData {
 
     /** The range files catalog.yaml cites (without {@code #service}), in catalog order, each once. */
     static List<String> rangeFiles() {
+        return RangeFileNames.ALL;
+    }
+
+    /** Read once: the engine asks for the names on every builder call that checks a data set id. */
+    private static final class RangeFileNames {
+        static final List<String> ALL = readRangeFiles();
+    }
+
+    private static List<String> readRangeFiles() {
         List<String> files = new ArrayList<>();
         for (Map<String, Object> raw : listOfMaps(readYaml(), "lists")) {
             String file = string(raw, "file");
