@@ -33,12 +33,27 @@ public final class StandardEngine {
     public static IntelligenceEngine create(Duration budget, List<InetSocketAddress> dnsServers, MeterRegistry registry) {
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(registry, "registry");
+        return create(EmbeddedEngine.loadDefault(), budget, dnsServers, registry);
+    }
+
+    /**
+     * As {@link #create(Duration, List, MeterRegistry)} on an embedded engine you configured (data
+     * directory, URLs, refresh interval). The crawler verifier reads that engine's current crawler
+     * catalog ({@link EmbeddedEngine#crawlerCatalog()}), so refreshed crawler ranges count for
+     * {@code bot_verified_by=ip_range} in both.
+     */
+    public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
+                                            MeterRegistry registry) {
+        Objects.requireNonNull(embedded, "embedded");
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(registry, "registry");
         CrawlerVerifier verifier = CrawlerVerifier.builder()
+                .catalogSource(embedded::crawlerCatalog)
                 .dnsServers(dnsServers)
                 .timeout(verifierTimeout(budget))
                 .meterRegistry(registry)
                 .build();
-        return Engines.layered(EmbeddedEngine.loadDefault(), Scoring.defaults(), List.of(verifier));
+        return Engines.layered(embedded, Scoring.defaults(), List.of(verifier));
     }
 
     static Duration verifierTimeout(Duration budget) {

@@ -7,10 +7,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,7 +21,8 @@ import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads {@code catalog.yaml} and the range files it cites from the classpath. Package-private: the
+ * Reads {@code catalog.yaml} from the classpath and the range files it cites from the classpath or an
+ * operator's opener ({@link CrawlerCatalog.RangeFiles}). Package-private: the
  * public faces are {@link CrawlerCatalog} and {@link UserAgentClassifier}.
  */
 final class CatalogData {
@@ -53,8 +52,40 @@ final class CatalogData {
         return parseDefinitions(readYaml());
     }
 
-    /** Definitions and every range list. */
+    /** Definitions and every range list, from the bundled files; any bad prefix fails the load. */
     static CatalogData load() {
+        return load(file -> open(CRAWLERS_DIR + file), true);
+    }
+
+    /** The range files catalog.yaml cites (without {@code #service}), in catalog order, each once. */
+    static List<String> rangeFiles() {
+        return RangeFileNames.ALL;
+    }
+
+    /** Read once: the engine asks for the names on every builder call that checks a data set id. */
+    private static final class RangeFileNames {
+        static final List<String> ALL = readRangeFiles();
+    }
+
+    private static List<String> readRangeFiles() {
+        List<String> files = new ArrayList<>();
+        for (Map<String, Object> raw : listOfMaps(readYaml(), "lists")) {
+            String file = string(raw, "file");
+            int hash = file.indexOf('#');
+            String name = hash > 0 ? file.substring(0, hash) : file;
+            if (!files.contains(name)) {
+                files.add(name);
+            }
+        }
+        return List.copyOf(files);
+    }
+
+    /**
+     * Definitions and every range list, with the range files read through {@code files}. {@code strict}:
+     * a prefix that does not parse fails the load (bundled data); otherwise it is skipped, since the
+     * caller (the embedded engine) validates and reports operator files line by line.
+     */
+    static CatalogData load(CrawlerCatalog.RangeFiles files, boolean strict) {
         Map<String, Object> yaml = readYaml();
         Map<String, Definition> definitions = parseDefinitions(yaml);
         List<RangeList> lists = new ArrayList<>();
@@ -67,7 +98,7 @@ final class CatalogData {
             if (def == null) {
                 throw new IllegalStateException("catalog.yaml: list " + id + " names unknown crawler " + crawlerName);
             }
-            lists.add(readList(id, file, def.crawler(), jsonCache));
+            lists.add(new ListReader(files, strict, jsonCache).read(id, file, def.crawler()));
         }
         for (Definition d : definitions.values()) {
             for (String listId : d.rangeLists()) {
@@ -114,42 +145,85 @@ final class CatalogData {
         return out;
     }
 
-    private static RangeList readList(String id, String file, CrawlerCatalog.Crawler crawler, Map<String, JsonNode> jsonCache) {
-        List<Cidr> prefixes = new ArrayList<>();
-        boolean authoritative = true;
-        int hash = file.indexOf('#');
-        if (hash > 0) { // ipverse schema: {"services": {NAME: {ip_list_authoritative, ipv4[], ipv6[]}}}
-            JsonNode root = jsonCache.computeIfAbsent(file.substring(0, hash), CatalogData::readJson);
-            JsonNode service = root.path("services").path(file.substring(hash + 1));
-            if (service.isMissingNode()) {
-                throw new IllegalStateException("catalog.yaml: list " + id + ": no service in " + file);
-            }
-            authoritative = service.path("ip_list_authoritative").asBoolean(true);
-            service.path("ipv4").forEach(n -> prefixes.add(parseCidr(n.asText(), file)));
-            service.path("ipv6").forEach(n -> prefixes.add(parseCidr(n.asText(), file)));
-        } else if (file.endsWith(".json")) { // {"creationTime", "prefixes": [{"ipv4Prefix"} | {"ipv6Prefix"}]}
-            for (JsonNode p : readJson(file).path("prefixes")) {
-                JsonNode v = p.has("ipv4Prefix") ? p.get("ipv4Prefix") : p.get("ipv6Prefix");
-                if (v != null) {
-                    prefixes.add(parseCidr(v.asText(), file));
+    /** Reads range lists through one opener; ipverse files are parsed once for all their services. */
+    private record ListReader(CrawlerCatalog.RangeFiles files, boolean strict, Map<String, JsonNode> jsonCache) {
+
+        RangeList read(String id, String file, CrawlerCatalog.Crawler crawler) {
+            List<Cidr> prefixes = new ArrayList<>();
+            boolean authoritative = true;
+            int hash = file.indexOf('#');
+            if (hash > 0) { // ipverse schema: {"services": {NAME: {ip_list_authoritative, ipv4[], ipv6[]}}}
+                String name = file.substring(0, hash);
+                JsonNode root = jsonCache.computeIfAbsent(name, n -> readJson(n, bytes(n)));
+                JsonNode service = root.path("services").path(file.substring(hash + 1));
+                if (service.isMissingNode()) {
+                    throw new IllegalStateException("catalog.yaml: list " + id + ": no service in " + file);
                 }
-            }
-        } else {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(open(CRAWLERS_DIR + file), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    String t = printableOnly(line);
-                    if (!t.isEmpty() && !t.startsWith("#")) {
-                        prefixes.add(parseCidr(t, file));
+                authoritative = service.path("ip_list_authoritative").asBoolean(true);
+                service.path("ipv4").forEach(n -> add(prefixes, n.asText(), file));
+                service.path("ipv6").forEach(n -> add(prefixes, n.asText(), file));
+            } else {
+                byte[] bytes = bytes(file);
+                if (isJson(bytes)) { // {"creationTime", "prefixes": [{"ipv4Prefix"} | {"ipv6Prefix"}]}, whatever the file name says
+                    for (JsonNode p : readJson(file, bytes).path("prefixes")) {
+                        JsonNode v = p.has("ipv4Prefix") ? p.get("ipv4Prefix") : p.get("ipv6Prefix");
+                        if (v != null) {
+                            add(prefixes, v.asText(), file);
+                        }
+                    }
+                } else {
+                    for (String line : new String(bytes, StandardCharsets.UTF_8).split("\\R")) {
+                        String t = printableOnly(line);
+                        if (!t.isEmpty() && !t.startsWith("#")) {
+                            add(prefixes, t, file);
+                        }
                     }
                 }
+            }
+            if (prefixes.isEmpty()) {
+                throw new IllegalStateException("catalog.yaml: list " + id + " (" + file + ") has no prefixes");
+            }
+            return new RangeList(id, file, authoritative, crawler, List.copyOf(prefixes));
+        }
+
+        private void add(List<Cidr> prefixes, String text, String file) {
+            try {
+                prefixes.add(Cidr.parseLenient(printableOnly(text)));
+            } catch (IllegalArgumentException e) {
+                if (strict) {
+                    throw new IllegalStateException(file + ": " + e.getMessage(), e);
+                }
+            }
+        }
+
+        private byte[] bytes(String file) {
+            try (InputStream in = files.open(file)) {
+                return in.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
         }
-        if (prefixes.isEmpty()) {
-            throw new IllegalStateException("catalog.yaml: list " + id + " (" + file + ") has no prefixes");
+
+        /** Vendors publish some lists as JSON and some as text; the first non-blank byte tells which. */
+        private static boolean isJson(byte[] bytes) {
+            for (byte b : bytes) {
+                if (b == '{') {
+                    return true;
+                }
+                if (b > ' ' && (b & 0x80) == 0) {
+                    return false;
+                }
+            }
+            return false;
         }
-        return new RangeList(id, file, authoritative, crawler, List.copyOf(prefixes));
+
+        private static JsonNode readJson(String file, byte[] bytes) {
+            try {
+                return JSON.readTree(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
     }
 
     /** Vendor files have carried stray zero-width spaces (Bing): keep only printable ASCII. */
@@ -162,22 +236,6 @@ final class CatalogData {
             }
         }
         return b.toString();
-    }
-
-    private static Cidr parseCidr(String text, String file) {
-        try {
-            return Cidr.parseLenient(printableOnly(text));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static JsonNode readJson(String file) {
-        try (InputStream in = open(CRAWLERS_DIR + file)) {
-            return JSON.readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
     }
 
     /** The crawler-user-agents.json array (gzip on the classpath). */

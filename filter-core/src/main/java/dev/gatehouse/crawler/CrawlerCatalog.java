@@ -4,6 +4,9 @@ import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.PrefixMap;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -107,6 +110,34 @@ public final class CrawlerCatalog {
     /** The catalog bundled in the jar; loaded once and shared (it is immutable). */
     public static CrawlerCatalog loadDefault() {
         return Holder.DEFAULT;
+    }
+
+    /**
+     * Opens a range file by its name relative to the bundled {@code crawlers/} folder (one of
+     * {@link #rangeFiles()}, e.g. {@code google/common-crawlers.json}); the caller closes the stream.
+     */
+    @FunctionalInterface
+    public interface RangeFiles {
+        InputStream open(String file) throws IOException;
+    }
+
+    /**
+     * The bundled crawler definitions with every range file read through {@code files}, so ranges can
+     * come from an operator's directory or the vendors' URLs (the embedded engine does this on refresh).
+     * A file may be in either published format whatever its name: JSON with {@code prefixes}
+     * ({@code ipv4Prefix}/{@code ipv6Prefix}, as Google, Bing, OpenAI, Apple publish) or one CIDR per line;
+     * ipverse files keep the ipverse schema. Prefixes that do not parse are skipped.
+     *
+     * @throws UncheckedIOException  when a file cannot be read
+     * @throws IllegalStateException when a file lacks a service the catalog names or a list ends up empty
+     */
+    public static CrawlerCatalog load(RangeFiles files) {
+        return new CrawlerCatalog(CatalogData.load(Objects.requireNonNull(files, "files"), false));
+    }
+
+    /** The range file names the catalog reads (relative to {@code crawlers/}), e.g. {@code google/common-crawlers.json}. */
+    public static List<String> rangeFiles() {
+        return CatalogData.rangeFiles();
     }
 
     /** The crawler whose published (authoritative) ranges contain {@code ip} (most specific prefix), if any. */

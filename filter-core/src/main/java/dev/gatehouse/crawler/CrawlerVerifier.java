@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Checks the crawler a User-Agent claims to be, and names crawlers found by address alone.
@@ -69,7 +70,7 @@ public final class CrawlerVerifier implements Enricher {
 
     private record RdnsKey(IpAddress ip, List<String> suffixes) {}
 
-    private final CrawlerCatalog catalog;
+    private final Supplier<CrawlerCatalog> catalogSource;
     private final UserAgentClassifier classifier;
     private final ForwardConfirmedRdns rdns;
     private final Duration timeout;
@@ -78,7 +79,7 @@ public final class CrawlerVerifier implements Enricher {
     private final Counter timeouts;
 
     private CrawlerVerifier(Builder b) {
-        this.catalog = b.catalog;
+        this.catalogSource = b.catalogSource;
         this.classifier = b.classifier;
         this.timeout = b.timeout;
         this.registry = b.registry;
@@ -109,11 +110,12 @@ public final class CrawlerVerifier implements Enricher {
         Objects.requireNonNull(facts, "facts");
         IpAddress ip = facts.clientIp();
         Optional<BotClaim> claim = classifier.classify(facts.userAgent());
+        CrawlerCatalog current = catalogSource.get(); // one catalog per request, even if a refresh swaps it meanwhile
         if (claim.isEmpty()) {
-            return CompletableFuture.completedFuture(withoutClaim(ip, known));
+            return CompletableFuture.completedFuture(withoutClaim(current, ip, known));
         }
         BotClaim c = claim.get();
-        return verify(ip, c, known).thenApply(v -> {
+        return verify(current, ip, c, known).thenApply(v -> {
             count(c.name(), v);
             Signals.Builder b = known.toBuilder()
                     .put(Signal.UA_CLAIMS_BOT, Boolean.TRUE, SOURCE_UA)
@@ -137,7 +139,7 @@ public final class CrawlerVerifier implements Enricher {
         }).exceptionally(e -> known.toBuilder().note("crawler verification failed: " + e).build());
     }
 
-    private Signals withoutClaim(IpAddress ip, Signals known) {
+    private Signals withoutClaim(CrawlerCatalog catalog, IpAddress ip, Signals known) {
         if (known.value(Signal.BOT_VERIFIED) != null) {
             return known; // an earlier source (the embedded engine, a provider) already decided
         }
@@ -156,7 +158,7 @@ public final class CrawlerVerifier implements Enricher {
         return b.build();
     }
 
-    private CompletableFuture<Verification> verify(IpAddress ip, BotClaim claim, Signals known) {
+    private CompletableFuture<Verification> verify(CrawlerCatalog catalog, IpAddress ip, BotClaim claim, Signals known) {
         Optional<Crawler> maybe = catalog.byName(claim.name());
         if (maybe.isEmpty()) {
             return done("unknown", null, claim.name() + " publishes no IP ranges or reverse-DNS scheme; the claim cannot be checked");
@@ -224,6 +226,7 @@ public final class CrawlerVerifier implements Enricher {
     /** Configures a verifier; every setting has a default. */
     public static final class Builder {
         private CrawlerCatalog catalog;
+        private Supplier<CrawlerCatalog> catalogSource;
         private UserAgentClassifier classifier;
         private List<InetSocketAddress> dnsServers = List.of();
         private Duration timeout = Duration.ofMillis(25);
@@ -254,6 +257,16 @@ public final class CrawlerVerifier implements Enricher {
         /** The crawler catalog (default {@link CrawlerCatalog#loadDefault()}). */
         public Builder catalog(CrawlerCatalog catalog) {
             this.catalog = Objects.requireNonNull(catalog, "catalog");
+            return this;
+        }
+
+        /**
+         * Where the current crawler catalog comes from, asked once per request: use it to share the catalog
+         * an {@code EmbeddedEngine} refreshes ({@code catalogSource(engine::crawlerCatalog)}), so ranges
+         * refreshed there verify crawlers here too. Not together with {@link #catalog}.
+         */
+        public Builder catalogSource(Supplier<CrawlerCatalog> source) {
+            this.catalogSource = Objects.requireNonNull(source, "catalogSource");
             return this;
         }
 
@@ -328,8 +341,12 @@ public final class CrawlerVerifier implements Enricher {
                 throw new IllegalStateException("TTLs must satisfy verifiedTtl >= spoofedTtl >= unknownTtl, not "
                         + verifiedTtl + ", " + spoofedTtl + ", " + unknownTtl);
             }
-            if (catalog == null) {
-                catalog = CrawlerCatalog.loadDefault();
+            if (catalog != null && catalogSource != null) {
+                throw new IllegalStateException("catalog(...) and catalogSource(...) cannot both be set");
+            }
+            if (catalogSource == null) {
+                CrawlerCatalog fixed = catalog != null ? catalog : CrawlerCatalog.loadDefault();
+                catalogSource = () -> fixed;
             }
             if (classifier == null) {
                 classifier = UserAgentClassifier.loadDefault();

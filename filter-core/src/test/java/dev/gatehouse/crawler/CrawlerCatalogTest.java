@@ -17,6 +17,27 @@ class CrawlerCatalogTest {
 
     private static final CrawlerCatalog CATALOG = CrawlerCatalog.loadDefault();
 
+    @Test
+    void load_rangeFilesFromOpener_sameCatalogAsBundled() {
+        CrawlerCatalog loaded = CrawlerCatalog.load(file -> CrawlerCatalog.class.getResourceAsStream("/dev/gatehouse/data/crawlers/" + file));
+        assertThat(loaded.publishedPrefixCount()).isEqualTo(CATALOG.publishedPrefixCount());
+        assertThat(loaded.crawlers()).isEqualTo(CATALOG.crawlers());
+        assertThat(CrawlerCatalog.rangeFiles()).contains("google/common-crawlers.json", "ipverse-crawlers.json",
+                "ranges-txt/bing-ipv4.txt").doesNotHaveDuplicates().allSatisfy(f -> assertThat(f).doesNotContain("#"));
+    }
+
+    @Test
+    void load_textAndJsonByContent_badPrefixesSkipped() {
+        Map<String, String> files = new HashMap<>();
+        files.put("ranges-txt/bing-ipv4.txt", "{\"prefixes\": [{\"ipv4Prefix\": \"\u200B9.8.7.0/24\"}, {\"ipv4Prefix\": \"nonsense\"}]}");
+        files.put("google/common-crawlers.json", "1.2.3.0/24\nnot-a-prefix\n");
+        CrawlerCatalog catalog = CrawlerCatalog.load(file -> files.containsKey(file)
+                ? new java.io.ByteArrayInputStream(files.get(file).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : CrawlerCatalog.class.getResourceAsStream("/dev/gatehouse/data/crawlers/" + file));
+        assertThat(catalog.byAddress(IpAddress.parse("9.8.7.6")).map(Crawler::name)).contains("Bingbot");
+        assertThat(catalog.byAddress(IpAddress.parse("1.2.3.4")).map(Crawler::name)).contains("Googlebot");
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
             "66.249.66.1, Googlebot, search, google",          // google/common-crawlers.json 66.249.66.0/27

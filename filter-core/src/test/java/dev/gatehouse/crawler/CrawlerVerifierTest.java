@@ -137,5 +137,8 @@ class CrawlerVerifierTest {
         assertThatThrownBy(() -> CrawlerVerifier.builder().dnsServers(List.of(NOWHERE))
                 .verifiedTtl(Duration.ofMinutes(1)).spoofedTtl(Duration.ofHours(1)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("verifiedTtl >= spoofedTtl");
+        assertThatThrownBy(() -> CrawlerVerifier.builder().dnsServers(List.of(NOWHERE))
+                .catalog(CrawlerCatalog.loadDefault()).catalogSource(CrawlerCatalog::loadDefault).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("catalogSource");
     }
 }

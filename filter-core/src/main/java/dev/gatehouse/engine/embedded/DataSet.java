@@ -15,11 +15,17 @@ record DataSet(String id, Kind kind, String label, int rank, Format format, List
                Duration maxAge) {
 
     /** The signal family a data set feeds. */
-    enum Kind { BOGON, TOR, HOSTING, PROXY, VPN, RELAY, ATTACKER, ASN }
+    enum Kind {
+        BOGON, TOR, HOSTING, PROXY, VPN, RELAY, ATTACKER, ASN,
+        /** A crawler range file: kept as bytes for the {@code CrawlerCatalog}, not folded in directly. */
+        CRAWLER
+    }
 
     /** The file format, which picks the parser. */
     enum Format {
         IANA_CSV, TOR, CIDR_LINES, SPAMHAUS_DROP, ASN_CSV,
+        /** A crawler range file: vendor JSON ({@code prefixes}, ipverse {@code ipv4}/{@code ipv6}) or CIDR lines, told apart by content. */
+        CRAWLER_RANGES,
         AWS, GOOGLE, ORACLE, ATLASSIAN, BUNNY, CDN77, FASTLY, IMPERVA, ZSCALER, ASN_PREFIXES;
 
         /** The JSON layout for the vendor formats, {@code null} for the others. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.crawler.CrawlerCatalog;
 import dev.gatehouse.engine.embedded.DataSet.Feed;
 import dev.gatehouse.engine.embedded.DataSet.Format;
 import dev.gatehouse.engine.embedded.DataSet.Kind;
@@ -79,7 +80,27 @@ final class DefaultDataSets {
         sets.add(new DataSet("asn", Kind.ASN, null, 0, Format.ASN_CSV,
                 List.of(new Feed("asn-ipv4", "asn/asn-ipv4.csv"), new Feed("asn-ipv6", "asn/asn-ipv6.csv")),
                 at("2026-06-17T00:00:00Z"), DAY.multipliedBy(90)));
+        sets.addAll(crawlers());
         return List.copyOf(sets);
+    }
+
+    /** Id prefix of the crawler range files: the id is the file's path under the data directory. */
+    static final String CRAWLERS = "crawlers/";
+
+    /**
+     * One data set per range file the crawler catalog cites ({@code crawlers/google/common-crawlers.json},
+     * …). Vendors change these lists every few days, so they count as stale after three.
+     */
+    static List<DataSet> crawlers() {
+        List<DataSet> sets = new ArrayList<>();
+        for (String file : CrawlerCatalog.rangeFiles()) {
+            String id = CRAWLERS + file;
+            // Fallback dates (SOURCES.md) for files that do not date themselves; Google's, Apple's and Anthropic's do.
+            String asOf = file.startsWith("ipverse-") ? "2026-08-21" : file.startsWith("ranges-txt/") ? "2026-08-22" : "2026-08-20";
+            sets.add(new DataSet(id, Kind.CRAWLER, null, 0, Format.CRAWLER_RANGES, List.of(new Feed(id, id)),
+                    at(asOf + "T00:00:00Z"), DAY.multipliedBy(3)));
+        }
+        return sets;
     }
 
     private static void official(List<DataSet> sets, String id, String label, Format format, String file, String asOf) {

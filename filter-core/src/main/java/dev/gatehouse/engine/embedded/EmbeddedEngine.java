@@ -40,6 +40,8 @@ import java.util.function.Consumer;
  * EmbeddedEngine engine = EmbeddedEngine.builder()
  *         .dataDirectory(Path.of("/var/lib/gatehouse/data"))        // same layout and formats as the bundle
  *         .url("tor", URI.create("https://check.torproject.org/torbulkexitlist"))
+ *         .url("crawlers/google/common-crawlers.json",
+ *                 URI.create("https://developers.google.com/static/crawling/ipranges/common-crawlers.json"))
  *         .refreshInterval(Duration.ofHours(1))
  *         .build();
  * Signals s = engine.lookup(IpAddress.parse("8.8.8.8"));   // asn=15169, hosting_provider=google, …
@@ -56,6 +58,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
     private final Clock clock;
     private final List<DataSet> sets;
     private final ScheduledExecutorService scheduler;
+    private final CrawlerCatalog fixedCatalog; // the catalog given to the builder, if any
     private volatile Snapshot snapshot;
     private volatile SourceStatuses statuses;
 
@@ -65,8 +68,9 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         FeedOpener opener = new FeedOpener(b.directory, b.urls,
                 b.http != null ? b.http : HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                         .connectTimeout(Duration.ofSeconds(10)).build(), b.httpTimeout);
+        this.fixedCatalog = b.crawlers;
         Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlerRanges = b.crawlerRanges != null ? b.crawlerRanges
-                : (b.crawlers != null ? b.crawlers : CrawlerCatalog.loadDefault())::forEachRange;
+                : b.crawlers != null ? b.crawlers::forEachRange : null;
         this.loader = new SnapshotLoader(sets, opener, crawlerRanges, clock);
         this.snapshot = loader.load(null);
         this.statuses = SourceStatuses.of(snapshot, sets, clock);
@@ -95,14 +99,36 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         return new Builder();
     }
 
-    /** The ids of the bundled data sets, e.g. {@code tor}, {@code aws}, {@code x4bnet-datacenter}, {@code asn}. */
+    /**
+     * The ids of the bundled data sets, e.g. {@code tor}, {@code aws}, {@code x4bnet-datacenter}, {@code asn}, and
+     * one per crawler range file, named by its path under the data directory
+     * ({@code crawlers/google/common-crawlers.json}, {@code crawlers/ipverse-crawlers.json}, …).
+     */
     public static List<String> dataSetIds() {
         return DefaultDataSets.all().stream().map(DataSet::id).toList();
     }
 
-    /** The keys {@link Builder#url} accepts: one per file ({@code tor}, {@code asn-ipv4}, {@code asn-ipv6}, …). */
+    /**
+     * The keys {@link Builder#url} accepts: one per file ({@code tor}, {@code asn-ipv4}, {@code asn-ipv6}, …;
+     * crawler range files by their path, e.g. {@code crawlers/google/common-crawlers.json}).
+     */
     public static List<String> feedKeys() {
         return DefaultDataSets.all().stream().flatMap(s -> s.feeds().stream()).map(DataSet.Feed::key).toList();
+    }
+
+    /**
+     * The crawler catalog whose published ranges this engine serves now: rebuilt from the crawler range
+     * files ({@code crawlers/…} data sets) at each load and refresh, so give it to the crawler verifier
+     * ({@code CrawlerVerifier.builder().catalogSource(engine::crawlerCatalog)}) and both agree on which
+     * address is which crawler. The catalog given to {@link Builder#crawlers} when there is one; the
+     * bundled catalog when the engine was built with {@link Builder#crawlerRanges}.
+     */
+    public CrawlerCatalog crawlerCatalog() {
+        if (fixedCatalog != null) {
+            return fixedCatalog;
+        }
+        CrawlerCatalog c = snapshot.catalog;
+        return c != null ? c : CrawlerCatalog.loadDefault();
     }
 
     @Override
@@ -289,7 +315,11 @@ public final class EmbeddedEngine implements IntelligenceEngine {
             return this;
         }
 
-        /** The crawler ranges to fold into the index. Default {@link CrawlerCatalog#loadDefault()}. */
+        /**
+         * Fixed crawler ranges to fold into the index, never refreshed (the {@code crawlers/…} data sets
+         * are then left out). Default: the bundled catalog rebuilt from the crawler range files, which
+         * {@link #dataDirectory} and {@link #url} can replace and {@link #refresh()} reloads.
+         */
         public Builder crawlers(CrawlerCatalog crawlers) {
             this.crawlers = Objects.requireNonNull(crawlers, "crawlers");
             return this;
@@ -297,7 +327,8 @@ public final class EmbeddedEngine implements IntelligenceEngine {
 
         /**
          * The crawler ranges as a visitor, for catalogs that are not a {@link CrawlerCatalog} (and tests):
-         * called at each load with a sink that takes every range with its crawler.
+         * called at each load with a sink that takes every range with its crawler. The {@code crawlers/…}
+         * data sets are then left out.
          */
         public Builder crawlerRanges(Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> ranges) {
             this.crawlerRanges = Objects.requireNonNull(ranges, "crawlerRanges");
@@ -319,7 +350,11 @@ public final class EmbeddedEngine implements IntelligenceEngine {
                 throw new IllegalStateException("only(...) and exclude(...) cannot both be set");
             }
             List<DataSet> sets = new ArrayList<>();
+            boolean fixedCrawlers = crawlers != null || crawlerRanges != null;
             for (DataSet set : DefaultDataSets.all()) {
+                if (fixedCrawlers && set.kind() == DataSet.Kind.CRAWLER) {
+                    continue;
+                }
                 if ((only == null || only.contains(set.id())) && !excluded.contains(set.id())) {
                     Duration age = maxAges.get(set.id());
                     sets.add(age == null ? set : set.withMaxAge(age));

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.crawler.CrawlerCatalog;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
@@ -15,8 +16,15 @@ import java.util.Map;
  */
 final class Snapshot {
 
-    /** The last good parsed copy of one data set. */
-    record Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin) {}
+    /**
+     * The last good parsed copy of one data set; {@code raw} holds the file's bytes for crawler range
+     * files (the catalog reads them itself) and is {@code null} otherwise.
+     */
+    record Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin, byte[] raw) {
+        Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin) {
+            this(set, prefixes, asn, dataAsOf, origin, null);
+        }
+    }
 
     final RangeIndex index;
     final AsnTable asn;
@@ -25,10 +33,11 @@ final class Snapshot {
     final Map<String, String> problems;  // data set id → why its latest load was not used
     final int crawlerRanges;
     final String crawlerProblem;
+    final CrawlerCatalog catalog; // built from this snapshot's crawler files; null when the engine was given fixed crawlers
     final String asnSource;
 
     Snapshot(RangeIndex index, AsnTable asn, Map<String, Loaded> loaded, List<LoadReport> reports,
-             Map<String, String> problems, int crawlerRanges, String crawlerProblem) {
+             Map<String, String> problems, int crawlerRanges, String crawlerProblem, CrawlerCatalog catalog) {
         this.index = index;
         this.asn = asn;
         this.loaded = Map.copyOf(loaded);
@@ -36,6 +45,7 @@ final class Snapshot {
         this.problems = Map.copyOf(problems);
         this.crawlerRanges = crawlerRanges;
         this.crawlerProblem = crawlerProblem;
+        this.catalog = catalog;
         Loaded asnSet = loaded.get("asn");
         this.asnSource = asnSet == null ? "embedded:asn" : asnSet.set().source();
     }

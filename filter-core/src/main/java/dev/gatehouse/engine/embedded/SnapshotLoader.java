@@ -5,6 +5,8 @@ import dev.gatehouse.engine.embedded.DataSet.Kind;
 import dev.gatehouse.net.Cidr;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,15 +41,20 @@ final class SnapshotLoader {
 
     private final List<DataSet> sets;
     private final FeedOpener opener;
-    private final Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers;
+    private final Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> fixedCrawlers; // null: catalog from the crawler data sets
     private final Clock clock;
     private volatile Map<String, PrefixBundle.Entry> precompiled; // read once: the bundle never changes
 
-    SnapshotLoader(List<DataSet> sets, FeedOpener opener, Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers,
+    /**
+     * @param fixedCrawlers the crawler ranges to fold in at every load, or {@code null} to build a
+     *                      {@link CrawlerCatalog} from the crawler range files among {@code sets} (absent
+     *                      ones from the bundle), so they refresh like any other data set
+     */
+    SnapshotLoader(List<DataSet> sets, FeedOpener opener, Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> fixedCrawlers,
                    Clock clock) {
         this.sets = List.copyOf(sets);
         this.opener = opener;
-        this.crawlers = crawlers;
+        this.fixedCrawlers = fixedCrawlers;
         this.clock = clock;
     }
 
@@ -79,7 +86,7 @@ final class SnapshotLoader {
                 loaded.put(set.id(), kept);
             }
         }
-        return build(loaded, reports, problems);
+        return build(loaded, reports, problems, previous);
     }
 
     /**
@@ -128,20 +135,23 @@ final class SnapshotLoader {
         return set.feeds().stream().anyMatch(opener::hasOverride);
     }
 
-    private Snapshot build(Map<String, Snapshot.Loaded> loaded, List<LoadReport> reports, Map<String, String> problems) {
+    private Snapshot build(Map<String, Snapshot.Loaded> loaded, List<LoadReport> reports, Map<String, String> problems,
+                           Snapshot previous) {
         RangeIndex.Builder index = new RangeIndex.Builder();
         AsnTable asn = AsnTable.EMPTY;
         for (Snapshot.Loaded l : loaded.values()) {
             DataSet set = l.set();
             if (set.kind() == Kind.ASN) {
                 asn = l.asn();
-            } else {
+            } else if (set.kind() != Kind.CRAWLER) {
                 index.add(l.prefixes(), Facts.of(set.kind(), set.label(), set.source(), false),
                         Facts.of(set.kind(), set.label(), set.source(), true), set.rank());
             }
         }
         int[] crawlerRanges = {0};
-        String crawlerProblem = null;
+        String[] crawlerProblem = {null};
+        CrawlerCatalog catalog = fixedCrawlers == null ? catalog(loaded, previous, crawlerProblem) : null;
+        Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlers = catalog != null ? catalog::forEachRange : fixedCrawlers;
         try {
             Map<CrawlerCatalog.Crawler, Facts> shared = new HashMap<>();
             crawlers.accept((cidr, crawler) -> {
@@ -149,12 +159,45 @@ final class SnapshotLoader {
                 crawlerRanges[0]++;
             });
             if (crawlerRanges[0] == 0) {
-                crawlerProblem = "the crawler catalog has no IP ranges";
+                crawlerProblem[0] = "the crawler catalog has no IP ranges";
             }
         } catch (RuntimeException e) {
-            crawlerProblem = "crawler catalog failed: " + e;
+            crawlerProblem[0] = "crawler catalog failed: " + e;
         }
-        return new Snapshot(index.build(), asn, loaded, reports, problems, crawlerRanges[0], crawlerProblem);
+        return new Snapshot(index.build(), asn, loaded, reports, problems, crawlerRanges[0], crawlerProblem[0], catalog);
+    }
+
+    /**
+     * The crawler catalog over this load's crawler range files (files not loaded come from the bundle).
+     * Files that each look fine may still not make a catalog (an ipverse file without a service the
+     * catalog names): then the previous catalog stays, with the files it was built from, and
+     * {@code problem[0]} says why.
+     */
+    private CrawlerCatalog catalog(Map<String, Snapshot.Loaded> loaded, Snapshot previous, String[] problem) {
+        if (sets.stream().noneMatch(s -> s.kind() == Kind.CRAWLER)) {
+            return CrawlerCatalog.loadDefault();
+        }
+        try {
+            return CrawlerCatalog.load(file -> {
+                Snapshot.Loaded l = loaded.get(DefaultDataSets.CRAWLERS + file);
+                return l != null ? new ByteArrayInputStream(l.raw()) : FeedOpener.bundled(DefaultDataSets.CRAWLERS + file).stream();
+            });
+        } catch (RuntimeException e) {
+            boolean keep = previous != null && previous.catalog != null;
+            for (DataSet set : sets) {
+                if (set.kind() == Kind.CRAWLER) {
+                    Snapshot.Loaded old = keep ? previous.loaded.get(set.id()) : null;
+                    if (old != null) {
+                        loaded.put(set.id(), old);
+                    } else {
+                        loaded.remove(set.id());
+                    }
+                }
+            }
+            problem[0] = "crawler ranges not updated: " + e.getMessage()
+                    + (keep ? "; still serving the previous ranges" : "; serving the bundled ranges");
+            return keep ? previous.catalog : CrawlerCatalog.loadDefault();
+        }
     }
 
     private static void addCrawler(RangeIndex.Builder index, Cidr cidr, Facts facts) {
@@ -198,6 +241,7 @@ final class SnapshotLoader {
         Instant modified = null;
         boolean bundled = true;
         String failure = null;
+        byte[] raw = null;
         for (DataSet.Feed feed : set.feeds()) {
             String origin = feed.key();
             try {
@@ -208,7 +252,14 @@ final class SnapshotLoader {
                 if (opened.modified() != null && (modified == null || opened.modified().isAfter(modified))) {
                     modified = opened.modified();
                 }
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(opened.stream(), StandardCharsets.UTF_8), 1 << 16)) {
+                InputStream stream = opened.stream();
+                if (set.kind() == Kind.CRAWLER) { // small files, kept whole for the crawler catalog
+                    try (InputStream s = stream) {
+                        raw = s.readAllBytes();
+                    }
+                    stream = new ByteArrayInputStream(raw);
+                }
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 1 << 16)) {
                     parse(set.format(), in, sink.file(origin));
                 }
             } catch (IOException | RuntimeException e) {
@@ -231,7 +282,7 @@ final class SnapshotLoader {
                 : bundled ? set.bundledAsOf() : modified != null ? modified : clock.instant();
         Snapshot.Loaded loaded = failure != null ? null
                 : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
-                asOf, String.join(" + ", origins));
+                asOf, String.join(" + ", origins), raw);
         return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure, sink.entries());
     }
 
@@ -263,7 +314,29 @@ final class SnapshotLoader {
             case CIDR_LINES -> TextListParser.parse(in, sink);
             case SPAMHAUS_DROP -> SpamhausDropParser.parse(in, sink);
             case ASN_CSV -> AsnCsvParser.parse(in, sink);
+            case CRAWLER_RANGES -> {
+                if (startsWithBrace(in)) {
+                    VendorJsonParser.parse(in, VendorJsonParser.Shape.CRAWLER, sink);
+                } else {
+                    TextListParser.parse(in, sink);
+                }
+            }
             default -> VendorJsonParser.parse(in, format.shape(), sink);
+        }
+    }
+
+    /** Whether the first character that is not blank (or a byte-order mark) is '{': vendors publish crawler lists as JSON or text. */
+    private static boolean startsWithBrace(BufferedReader in) throws IOException {
+        in.mark(1 << 12);
+        try {
+            for (int i = 0, c; i < 1 << 12 && (c = in.read()) >= 0; i++) {
+                if (!Character.isWhitespace(c) && c != '\uFEFF') {
+                    return c == '{';
+                }
+            }
+            return false;
+        } finally {
+            in.reset();
         }
     }
 

@@ -47,7 +47,12 @@ final class VendorJsonParser {
         /** Zscaler cloud enforcement nodes ({@code cenr/json}). */
         ZSCALER(Set.of("range", "svpnIPs"), null),
         /** Announced prefixes of a provider's ASNs, {@code {IPv4Prefixes: [...], IPv6Prefixes: [...]}}. */
-        ASN_PREFIXES(Set.of("IPv4Prefixes", "IPv6Prefixes"), null);
+        ASN_PREFIXES(Set.of("IPv4Prefixes", "IPv6Prefixes"), null),
+        /**
+         * Crawler range files: Google's layout, which Bing, OpenAI, Apple, Anthropic, Perplexity and
+         * DuckDuckGo copy, and ipverse's {@code services.NAME.ipv4/ipv6} arrays.
+         */
+        CRAWLER(Set.of("ipv4Prefix", "ipv6Prefix", "ipv4", "ipv6"), "creationTime");
 
         final Set<String> prefixFields;
         final String dateField;
@@ -76,7 +81,7 @@ final class VendorJsonParser {
                 int line = p.currentTokenLocation().getLineNr();
                 if (shape.prefixFields.contains(field)) {
                     found++;
-                    String text = p.getText().strip();
+                    String text = TextListParser.clean(p.getText()); // Bing's file has carried zero-width spaces
                     if (text.isEmpty()) {
                         sink.problem(line, "empty '" + field + "' value");
                     } else {
