@@ -3,6 +3,7 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.Policy;
@@ -60,6 +61,22 @@ public final class GatehouseFactory {
         }
     }
 
+    /** The embedded engine on the bundled data, or on the operator's directory / URLs, refreshed as configured. */
+    static EmbeddedEngine embedded(ProxyConfig.DataSettings data, MeterRegistry registry) {
+        if (data.isBundled()) {
+            return EmbeddedEngine.loadDefault();
+        }
+        EmbeddedEngine.Builder b = EmbeddedEngine.builder().meterRegistry(registry);
+        if (data.directory() != null) {
+            b.dataDirectory(data.directory());
+        }
+        if (data.refreshInterval() != null) {
+            b.refreshInterval(data.refreshInterval());
+        }
+        data.urls().forEach(b::url);
+        return b.build();
+    }
+
     /** A Prometheus registry for {@code GET /metrics}. */
     public static PrometheusMeterRegistry prometheus() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -82,7 +99,8 @@ public final class GatehouseFactory {
             policy = () -> fixed;
         }
         Gatehouse gatehouse = Gatehouse.builder()
-                .engine(engine(config.dnsServers(), config.budget(), registry))
+                .engine(StandardEngine.create(embedded(config.data(), registry), config.budget(),
+                        config.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry))
                 .policy(policy)
                 .budget(config.budget())
                 .failOpen(!config.failClosed())

@@ -25,10 +25,35 @@ import java.util.Objects;
  * @param failClosed      on an engine or policy error, refuse (503) instead of allowing
  * @param upstreamTimeout how long the upstream may take before the client gets 504
  * @param dnsServers      resolvers for crawler verification; empty = the system's
+ * @param data            where the embedded engine's data comes from and how often it is refreshed
  */
 public record ProxyConfig(HostPort listen, URI upstream, Path policy, HostPort admin, String adminToken,
                           List<Cidr> trustedProxies, Duration budget, boolean failClosed, Duration upstreamTimeout,
-                          List<HostPort> dnsServers) {
+                          List<HostPort> dnsServers, DataSettings data) {
+
+    /**
+     * The embedded engine's data: the bundled snapshot unless an operator directory (same file names and
+     * formats as the vendors publish) or per-data-set URLs are given; refreshed off the request path.
+     *
+     * @param directory        operator data directory; {@code null} = the bundled data
+     * @param refreshInterval  how often to reload; {@code null} = never after start-up
+     * @param urls             data-set key → URL (e.g. {@code tor}, {@code crawlers/google/common-crawlers.json})
+     */
+    public record DataSettings(Path directory, Duration refreshInterval, java.util.Map<String, URI> urls) {
+        public static final DataSettings BUNDLED = new DataSettings(null, null, java.util.Map.of());
+
+        public DataSettings {
+            urls = java.util.Map.copyOf(urls);
+            if (refreshInterval != null && (refreshInterval.isNegative() || refreshInterval.isZero())) {
+                throw new IllegalArgumentException("refresh interval must be positive, was " + refreshInterval);
+            }
+        }
+
+        /** Whether anything differs from the bundled, never-refreshed data. */
+        public boolean isBundled() {
+            return directory == null && refreshInterval == null && urls.isEmpty();
+        }
+    }
 
     public static final HostPort DEFAULT_LISTEN = HostPort.parse("127.0.0.1:8080", -1);
     public static final HostPort DEFAULT_ADMIN = HostPort.parse("127.0.0.1:9090", -1);
@@ -41,6 +66,7 @@ public record ProxyConfig(HostPort listen, URI upstream, Path policy, HostPort a
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(upstreamTimeout, "upstreamTimeout");
         dnsServers = List.copyOf(dnsServers);
+        Objects.requireNonNull(data, "data");
     }
 
     public static Builder builder() {
@@ -59,6 +85,7 @@ public record ProxyConfig(HostPort listen, URI upstream, Path policy, HostPort a
         b.failClosed = failClosed;
         b.upstreamTimeout = upstreamTimeout;
         b.dnsServers = new ArrayList<>(dnsServers);
+        b.data = data;
         return b;
     }
 
@@ -74,6 +101,7 @@ public record ProxyConfig(HostPort listen, URI upstream, Path policy, HostPort a
         private boolean failClosed;
         private Duration upstreamTimeout = DEFAULT_UPSTREAM_TIMEOUT;
         private List<HostPort> dnsServers = new ArrayList<>();
+        private DataSettings data = DataSettings.BUNDLED;
 
         private Builder() {
         }
@@ -147,13 +175,18 @@ public record ProxyConfig(HostPort listen, URI upstream, Path policy, HostPort a
             return this;
         }
 
+        public Builder data(DataSettings data) {
+            this.data = Objects.requireNonNull(data, "data");
+            return this;
+        }
+
         /** @throws IllegalStateException when no upstream was given */
         public ProxyConfig build() {
             if (upstream == null) {
                 throw new IllegalStateException("upstream is required (--upstream URL or 'upstream:' in the config file)");
             }
             return new ProxyConfig(listen, upstream, policy, admin, adminToken, trustedProxies, budget, failClosed,
-                    upstreamTimeout, dnsServers);
+                    upstreamTimeout, dnsServers, data);
         }
     }
 }

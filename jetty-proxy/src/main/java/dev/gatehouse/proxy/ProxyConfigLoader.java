@@ -1,8 +1,9 @@
 package dev.gatehouse.proxy;
 
-import dev.gatehouse.net.HostPort;
 import dev.gatehouse.DidYouMean;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.Cidr;
+import dev.gatehouse.net.HostPort;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -49,8 +50,9 @@ import java.util.Set;
 public final class ProxyConfigLoader {
 
     static final Set<String> TOP_KEYS = Set.of("listen", "upstream", "policy", "budget_ms", "fail_closed",
-            "upstream_timeout_ms", "trusted_proxies", "dns_servers", "admin");
+            "upstream_timeout_ms", "trusted_proxies", "dns_servers", "admin", "data");
     static final Set<String> ADMIN_KEYS = Set.of("listen", "token");
+    static final Set<String> DATA_KEYS = Set.of("directory", "refresh_interval_s", "urls");
     private static final int MAX_SIZE = 1 << 20;
 
     private ProxyConfigLoader() {
@@ -132,6 +134,7 @@ public final class ProxyConfigLoader {
                         b.dnsServers(servers);
                     }
                     case "admin" -> admin(fileName, value, b);
+                    case "data" -> b.data(data(fileName, value, baseDir));
                     default -> throw new IllegalStateException("unhandled key " + key);
                 }
             } catch (IllegalArgumentException e) {
@@ -170,6 +173,64 @@ public final class ProxyConfigLoader {
                 throw problem(fileName, tuple.getValueNode(), path, e.getMessage());
             }
         }
+    }
+
+    private static ProxyConfig.DataSettings data(String fileName, Node value, Path baseDir) {
+        if (!(value instanceof MappingNode mapping)) {
+            throw problem(fileName, value, "data", "expected a mapping with directory:, refresh_interval_s: and urls:");
+        }
+        Path directory = null;
+        Duration refresh = null;
+        java.util.Map<String, URI> urls = new java.util.LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            String key = scalar(fileName, tuple.getKeyNode(), "data");
+            String path = "data." + key;
+            if (!DATA_KEYS.contains(key)) {
+                throw problem(fileName, tuple.getKeyNode(), path, "unknown key" + didYouMean(key, DATA_KEYS));
+            }
+            if (!seen.add(key)) {
+                throw problem(fileName, tuple.getKeyNode(), path, "duplicate key");
+            }
+            Node node = tuple.getValueNode();
+            try {
+                switch (key) {
+                    case "directory" -> {
+                        Path dir = Path.of(scalar(fileName, node, path));
+                        directory = dir.isAbsolute() || baseDir == null ? dir : baseDir.resolve(dir).normalize();
+                    }
+                    case "refresh_interval_s" -> {
+                        long seconds = Long.parseLong(scalar(fileName, node, path).trim());
+                        if (seconds <= 0) {
+                            throw new IllegalArgumentException("expected a positive number of seconds, was " + seconds);
+                        }
+                        refresh = Duration.ofSeconds(seconds);
+                    }
+                    default -> {
+                        if (!(node instanceof MappingNode urlMap)) {
+                            throw problem(fileName, node, path, "expected a mapping of data-set key to URL");
+                        }
+                        for (NodeTuple entry : urlMap.getValue()) {
+                            String dataSet = scalar(fileName, entry.getKeyNode(), path);
+                            if (!EmbeddedEngine.feedKeys().contains(dataSet)) {
+                                throw problem(fileName, entry.getKeyNode(), path + "." + dataSet, "unknown data set"
+                                        + DidYouMean.suggest(dataSet, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
+                            }
+                            URI url = uri(scalar(fileName, entry.getValueNode(), path + "." + dataSet));
+                            if (!"https".equalsIgnoreCase(url.getScheme()) && !"http".equalsIgnoreCase(url.getScheme())) {
+                                throw problem(fileName, entry.getValueNode(), path + "." + dataSet, "expected an http(s) URL, was '" + url + "'");
+                            }
+                            urls.put(dataSet, url);
+                        }
+                    }
+                }
+            } catch (NumberFormatException e) {
+                throw problem(fileName, node, path, "expected a whole number of seconds, was '" + scalar(fileName, node, path) + "'");
+            } catch (IllegalArgumentException e) {
+                throw problem(fileName, node, path, e.getMessage());
+            }
+        }
+        return new ProxyConfig.DataSettings(directory, refresh, urls);
     }
 
     private static String scalar(String fileName, Node node, String key) {

@@ -114,4 +114,51 @@ class ProxyConfigLoaderTest {
         assertThatThrownBy(() -> parse("upstream: !!javax.script.ScriptEngineManager [x]\n"))
                 .isInstanceOf(ProxyConfigLoader.ConfigException.class);
     }
+
+    @Test
+    void parse_dataSection_directoryRelativeToTheFile_refreshAndUrls() {
+        ProxyConfig config = ProxyConfigLoader.parse("""
+                upstream: http://127.0.0.1:3000
+                data:
+                  directory: data
+                  refresh_interval_s: 3600
+                  urls:
+                    tor: https://check.torproject.org/torbulkexitlist
+                """, "gatehouse.yaml", java.nio.file.Path.of("/etc/gatehouse")).build();
+
+        assertThat(config.data().directory()).isEqualTo(java.nio.file.Path.of("/etc/gatehouse/data"));
+        assertThat(config.data().refreshInterval()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(config.data().urls()).containsEntry("tor", java.net.URI.create("https://check.torproject.org/torbulkexitlist"));
+        assertThat(config.data().isBundled()).isFalse();
+    }
+
+    @Test
+    void parse_dataSection_unknownDataSetOrBadValues_nameLineAndColumn() {
+        assertThatThrownBy(() -> ProxyConfigLoader.parse("""
+                upstream: http://127.0.0.1:3000
+                data:
+                  urls:
+                    torr: https://example.org/list
+                """, "gatehouse.yaml", null))
+                .hasMessageContaining("gatehouse.yaml:4:5: data.urls.torr: unknown data set (did you mean 'tor'?)");
+        assertThatThrownBy(() -> ProxyConfigLoader.parse("""
+                upstream: http://127.0.0.1:3000
+                data:
+                  refresh_interval_s: soon
+                """, "gatehouse.yaml", null))
+                .hasMessageContaining("gatehouse.yaml:3:23: data.refresh_interval_s: expected a whole number of seconds");
+        assertThatThrownBy(() -> ProxyConfigLoader.parse("""
+                upstream: http://127.0.0.1:3000
+                data:
+                  refresh: 10
+                """, "gatehouse.yaml", null))
+                .hasMessageContaining("gatehouse.yaml:3:3: data.refresh: unknown key");
+    }
+
+    @Test
+    void parse_noDataSection_isTheBundledData() {
+        ProxyConfig config = ProxyConfigLoader.parse("upstream: http://127.0.0.1:3000\n", "gatehouse.yaml", null).build();
+
+        assertThat(config.data().isBundled()).isTrue();
+    }
 }
