@@ -111,9 +111,12 @@ to_ms() {
 }
 
 declare -A RPS P50 P90 P99
+warm_up() {   # port
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "X-Forwarded-For: $CLIENT_IP" "http://127.0.0.1:$1/hello" >/dev/null
+}
+
 measure() {   # name port
   local name=$1 port=$2 out
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "X-Forwarded-For: $CLIENT_IP" "http://127.0.0.1:$port/hello" >/dev/null
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "X-Forwarded-For: $CLIENT_IP" "http://127.0.0.1:$port/hello")
   echo "$out" >"$WORK/wrk-$name.txt"
   if echo "$out" | grep -q "Non-2xx"; then
@@ -126,6 +129,11 @@ measure() {   # name port
 }
 
 echo "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (after ${WARMUP}s warm-up each), $(nproc) cores, $(date -u +%FT%TZ)"
+# Warm every proxy (and with it the shared upstream) before measuring any: otherwise the first one
+# measured pays for the upstream's JIT warm-up.
+warm_up $GATEHOUSE_PORT
+warm_up $BARE_PORT
+warm_up $NGINX_PORT
 measure gatehouse $GATEHOUSE_PORT
 measure bare $BARE_PORT
 measure nginx $NGINX_PORT

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -107,23 +108,38 @@ public final class Gatehouse implements AutoCloseable {
     private CompletableFuture<Decision> decide(RequestFacts facts, boolean explain) {
         Objects.requireNonNull(facts, "facts");
         long start = nanoTime.getAsLong();
-        CompletableFuture<Optional<Signals>> lookup;
+        CompletableFuture<Signals> lookup;
         try {
-            // a copy (thenApply): our timeout must not complete the engine's own future
-            lookup = engine.lookup(facts).toCompletableFuture().thenApply(Optional::ofNullable);
+            lookup = engine.lookup(facts).toCompletableFuture();
         } catch (RuntimeException e) {
             lookup = CompletableFuture.failedFuture(e);
         }
-        return lookup
+        if (lookup.isDone()) {
+            // The usual case (the embedded engine answers at once): decide on this thread, without the
+            // copy, timeout and handle stages the general path needs.
+            Signals answer = null;
+            Throwable error = null;
+            try {
+                answer = lookup.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e;
+            }
+            return CompletableFuture.completedFuture(outcome(facts, Optional.ofNullable(answer), error, start, explain));
+        }
+        // a copy (thenApply): our timeout must not complete the engine's own future
+        return lookup.thenApply(Optional::ofNullable)
                 .completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS) // null = no answer in time
-                .handle((answer, error) -> {
-                    try {
-                        return onEngineOutcome(facts, answer, error, start, explain);
-                    } catch (RuntimeException e) { // the future must never fail, even on a bug in our own code
-                        log.error("decision failed for {}", facts, e);
-                        return lastResort(facts, e, start);
-                    }
-                });
+                .handle((answer, error) -> outcome(facts, answer, error, start, explain));
+    }
+
+    /** {@link #onEngineOutcome}, but never throwing: the decision future must not fail, even on a bug in our own code. */
+    private Decision outcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start, boolean explain) {
+        try {
+            return onEngineOutcome(facts, answer, error, start, explain);
+        } catch (RuntimeException e) {
+            log.error("decision failed for {}", facts, e);
+            return lastResort(facts, e, start);
+        }
     }
 
     private Decision onEngineOutcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start, boolean explain) {

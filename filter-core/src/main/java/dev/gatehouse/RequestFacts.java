@@ -3,12 +3,11 @@ package dev.gatehouse;
 import dev.gatehouse.net.IpAddress;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * What an adapter knows about a request: the client address after trusted-proxy resolution, the
@@ -21,7 +20,7 @@ public final class RequestFacts {
     private final String method;
     private final String host;
     private final String path;
-    private final Map<String, List<String>> headers; // keys lower-case
+    private final Map<String, List<String>> headers; // keys lower-case, immutable
 
     private RequestFacts(Builder b) {
         this.clientIp = Objects.requireNonNull(b.clientIp, "clientIp");
@@ -29,9 +28,8 @@ public final class RequestFacts {
         this.method = b.method;
         this.host = b.host;
         this.path = b.path;
-        Map<String, List<String>> copy = new TreeMap<>();
-        b.headers.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-        this.headers = Collections.unmodifiableMap(copy);
+        // one copy: the builder's value lists are already immutable
+        this.headers = Map.copyOf(b.headers);
     }
 
     public static Builder builder(IpAddress clientIp) {
@@ -75,7 +73,7 @@ public final class RequestFacts {
         return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
     }
 
-    /** All headers, names in lower case. */
+    /** All headers, names in lower case, in no particular order. */
     public Map<String, List<String>> headers() {
         return headers;
     }
@@ -84,6 +82,13 @@ public final class RequestFacts {
     public String userAgent() {
         String ua = header("user-agent");
         return ua == null ? "" : ua;
+    }
+
+    private static List<String> concat(List<String> first, List<String> more) {
+        List<String> all = new ArrayList<>(first.size() + more.size());
+        all.addAll(first);
+        all.addAll(more);
+        return List.copyOf(all);
     }
 
     @Override
@@ -98,7 +103,7 @@ public final class RequestFacts {
         private String method = "GET";
         private String host = "";
         private String path = "/";
-        private final Map<String, List<String>> headers = new TreeMap<>();
+        private final Map<String, List<String>> headers = new HashMap<>();
 
         private Builder(IpAddress clientIp) {
             this.clientIp = Objects.requireNonNull(clientIp, "clientIp");
@@ -126,7 +131,8 @@ public final class RequestFacts {
 
         public Builder header(String name, String value) {
             if (name != null && value != null) {
-                headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(value);
+                // immutable value lists, so build() copies only the map; a repeated header (rare) copies its list
+                headers.merge(name.toLowerCase(Locale.ROOT), List.of(value), RequestFacts::concat);
             }
             return this;
         }

@@ -104,6 +104,31 @@ class GatehouseTest {
     }
 
     @Test
+    void decide_engineAnswersAfterTheCallWithinBudget_decidesOnTheAnswer() throws Exception {
+        CompletableFuture<Signals> answer = new CompletableFuture<>();
+        Gatehouse g = gatehouse().engine(f -> answer).budget(Duration.ofSeconds(30)).build();
+
+        CompletableFuture<Decision> future = g.decide(facts(TOR));
+        assertThat(future).isNotDone();
+        answer.complete(Signals.builder(IpAddress.parse(TOR)).put(Signal.TOR, true, "test").build());
+
+        Decision d = future.get(10, TimeUnit.SECONDS);
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(d.timings().budgetExceeded()).isFalse();
+        assertThat(counter("gatehouse.engine.timeouts")).isZero();
+    }
+
+    @Test
+    void decide_engineFutureCancelled_isAFailure() throws Exception {
+        CompletableFuture<Signals> cancelled = new CompletableFuture<>();
+        cancelled.cancel(false);
+        Decision d = decide(gatehouse().engine(f -> cancelled).build(), "203.0.113.5");
+        assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(d.signals().notes()).singleElement().asString().contains("engine failed").contains("CancellationException");
+        assertThat(counter("gatehouse.engine.errors")).isEqualTo(1);
+    }
+
+    @Test
     void decide_engineFails_failOpenAllowsWithANote() throws Exception {
         Decision d = decide(gatehouse().build(), BROKEN);
         assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);

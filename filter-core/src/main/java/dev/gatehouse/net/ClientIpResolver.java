@@ -123,14 +123,20 @@ public final class ClientIpResolver {
      * @param forwarded       every {@code Forwarded} (RFC 7239) header value, in arrival order
      */
     public IpAddress resolve(IpAddress peer, List<String> xForwardedFor, List<String> forwarded) {
-        return resolveExplained(peer, xForwardedFor, forwarded).clientIp();
+        return resolve(peer, xForwardedFor, forwarded, false).clientIp();
     }
 
     /** Like {@link #resolve} but says which header and hop decided, and why. */
     public Resolution resolveExplained(IpAddress peer, List<String> xForwardedFor, List<String> forwarded) {
+        return resolve(peer, xForwardedFor, forwarded, true);
+    }
+
+    /** {@code explain}: build the detail line; without it the detail is empty (it runs on every request, unread). */
+    private Resolution resolve(IpAddress peer, List<String> xForwardedFor, List<String> forwarded, boolean explain) {
         Objects.requireNonNull(peer, "peer");
         if (!trusted.isTrusted(peer)) {
-            return new Resolution(peer, Reason.UNTRUSTED_PEER, null, 0, "peer " + peer + " is not a trusted proxy; headers ignored");
+            return new Resolution(peer, Reason.UNTRUSTED_PEER, null, 0,
+                    explain ? "peer " + peer + " is not a trusted proxy; headers ignored" : "");
         }
         List<String> xff = xForwardedFor == null ? List.of() : xForwardedFor;
         List<String> fwd = forwarded == null ? List.of() : forwarded;
@@ -139,11 +145,11 @@ public final class ClientIpResolver {
             case X_FORWARDED_FOR -> false;
             case BOTH -> hasContent(fwd);
         };
-        return useForwarded ? walk(peer, FORWARDED, fwd, MAX_FORWARDED_ELEMENT_CHARS)
-                : walk(peer, X_FORWARDED_FOR, xff, MAX_ELEMENT_CHARS);
+        return useForwarded ? walk(peer, FORWARDED, fwd, MAX_FORWARDED_ELEMENT_CHARS, explain)
+                : walk(peer, X_FORWARDED_FOR, xff, MAX_ELEMENT_CHARS, explain);
     }
 
-    private Resolution walk(IpAddress peer, String header, List<String> lines, int maxElementChars) {
+    private Resolution walk(IpAddress peer, String header, List<String> lines, int maxElementChars, boolean explain) {
         ReverseListScanner scanner = new ReverseListScanner(lines, maxElementChars);
         IpAddress lastTrusted = peer;
         int lastTrustedHop = 0;
@@ -154,27 +160,27 @@ public final class ClientIpResolver {
             }
             if (examined == maxHops) {
                 return new Resolution(lastTrusted, Reason.HOP_LIMIT, header, lastTrustedHop,
-                        "stopped after " + maxHops + " trusted hops in " + header + "; using " + lastTrusted);
+                        explain ? "stopped after " + maxHops + " trusted hops in " + header + "; using " + lastTrusted : "");
             }
             examined++;
             Hop hop = e.tooLong() ? Hop.of(Hop.Kind.TOO_LONG, e.text()) : parse(header, e.text());
             if (hop.kind() != Hop.Kind.ADDRESS) {
                 return new Resolution(lastTrusted, Reason.UNUSABLE_HOP, header, lastTrustedHop,
-                        header + " hop " + examined + " '" + IpAddress.printable(hop.text()) + "' is " + hop.kind().description
-                                + "; using the last trusted address " + lastTrusted);
+                        explain ? header + " hop " + examined + " '" + IpAddress.printable(hop.text()) + "' is "
+                                + hop.kind().description + "; using the last trusted address " + lastTrusted : "");
             }
             if (!trusted.isTrusted(hop.address())) {
                 return new Resolution(hop.address(), Reason.FIRST_UNTRUSTED_HOP, header, examined,
-                        header + " hop " + examined + " is the first untrusted address");
+                        explain ? header + " hop " + examined + " is the first untrusted address" : "");
             }
             lastTrusted = hop.address();
             lastTrustedHop = examined;
         }
         if (examined == 0) {
-            return new Resolution(peer, Reason.NO_HEADER, null, 0, "trusted peer " + peer + " sent no " + header);
+            return new Resolution(peer, Reason.NO_HEADER, null, 0, explain ? "trusted peer " + peer + " sent no " + header : "");
         }
         return new Resolution(lastTrusted, Reason.ALL_HOPS_TRUSTED, header, lastTrustedHop,
-                "every " + header + " hop is a trusted proxy; using the leftmost");
+                explain ? "every " + header + " hop is a trusted proxy; using the leftmost" : "");
     }
 
     private static Hop parse(String header, String element) {

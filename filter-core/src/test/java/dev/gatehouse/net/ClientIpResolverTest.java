@@ -302,6 +302,27 @@ class ClientIpResolverTest {
         }
     }
 
+    /** resolve() skips building the detail line; it must still choose exactly what resolveExplained() chooses. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "198.51.100.66 | 203.0.113.5       | -                    ",   // untrusted peer
+            "10.0.0.2      | -                 | -                    ",   // trusted peer, no header
+            "10.0.0.2      | 203.0.113.5       | -                    ",   // first untrusted hop
+            "10.0.0.2      | 10.0.0.7, 10.0.0.8 | -                   ",   // every hop trusted
+            "10.0.0.2      | not-an-ip         | -                    ",   // unusable hop
+            "10.0.0.2      | 203.0.113.5       | for=203.0.113.6      ",   // Forwarded wins under BOTH
+    })
+    void resolve_choosesTheSameAddressAsResolveExplained(String peer, String xff, String forwarded) {
+        IpAddress p = IpAddress.parse(peer);
+        List<String> x = xff == null ? List.of() : List.of(xff);
+        List<String> f = forwarded == null ? List.of() : List.of(forwarded);
+        for (ClientIpResolver resolver : List.of(XFF, FWD, BOTH)) {
+            Resolution explained = resolver.resolveExplained(p, x, f);
+            assertThat(resolver.resolve(p, x, f)).isEqualTo(explained.clientIp());
+            assertThat(explained.detail()).isNotBlank();
+        }
+    }
+
     @Test
     void builder_badMaxHops_isRejected() {
         assertThatThrownBy(() -> ClientIpResolver.builder().maxHops(0)).isInstanceOf(IllegalArgumentException.class)

@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,6 +53,10 @@ public final class GatehouseHandler extends Handler.Wrapper {
     private static final Set<String> UPSTREAM_HEADERS_LOWER =
             Set.copyOf(UPSTREAM_HEADERS.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
 
+    private static final IpAddress LOCAL_PEER = IpAddress.parse("127.0.0.1");
+    /** The verdict header of an allowed request, one field per verdict: no string or field built per request. */
+    private static final Map<Verdict, HttpField> VERDICT_FIELDS = verdictFields();
+
     private final Gatehouse gatehouse;
     private final ClientIpResolver clientIpResolver;
     private final Counter forwarded;
@@ -75,16 +80,16 @@ public final class GatehouseHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
-        IpAddress clientIp = resolveClientIp(clientToProxyRequest);
-        RequestFacts facts = requestFacts(clientToProxyRequest, clientIp);
+        IpAddress peer = peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
+        IpAddress clientIp = resolveClientIp(clientToProxyRequest, peer);
+        RequestFacts facts = requestFacts(clientToProxyRequest, clientIp, peer);
         gatehouse.decide(facts).whenComplete((decision, failure) ->
                 enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision, failure));
         return true;
     }
 
     /** The client address: the socket peer, or what a trusted peer says in its forwarding headers. */
-    IpAddress resolveClientIp(Request clientToProxyRequest) {
-        IpAddress peer = peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
+    IpAddress resolveClientIp(Request clientToProxyRequest, IpAddress peer) {
         HttpFields headers = clientToProxyRequest.getHeaders();
         return clientIpResolver.resolve(peer,
                 headers.getValuesList(HttpHeader.X_FORWARDED_FOR),
@@ -96,19 +101,20 @@ public final class GatehouseHandler extends Handler.Wrapper {
             return IpAddress.of(inet.getAddress());
         }
         // A Unix-domain socket (or anything without an IP) is a peer on this host.
-        return IpAddress.parse("127.0.0.1");
+        return LOCAL_PEER;
     }
 
-    static RequestFacts requestFacts(Request clientToProxyRequest, IpAddress clientIp) {
+    static RequestFacts requestFacts(Request clientToProxyRequest, IpAddress clientIp, IpAddress peer) {
         String path = clientToProxyRequest.getHttpURI().getCanonicalPath();
         RequestFacts.Builder facts = RequestFacts.builder(clientIp)
-                .peerIp(peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress()))
+                .peerIp(peer)
                 .method(clientToProxyRequest.getMethod())
                 .host(clientToProxyRequest.getHeaders().get(HttpHeader.HOST))
                 .path(path == null ? clientToProxyRequest.getHttpURI().getPath() : path);
         for (HttpField field : clientToProxyRequest.getHeaders()) {
-            if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
-                facts.header(field.getName(), field.getValue());
+            String name = field.getLowerCaseName(); // Jetty's own for known headers: no lower-casing per request
+            if (!UPSTREAM_HEADERS_LOWER.contains(name)) {
+                facts.header(name, field.getValue());
             }
         }
         return facts.build();
@@ -120,11 +126,11 @@ public final class GatehouseHandler extends Handler.Wrapper {
             if (decision == null) {
                 // Gatehouse.decide never fails; if it ever does, pass the request on undecided rather than hang it.
                 log.error("no decision for {}; passing it on", clientToProxyRequest.getHttpURI(), failure);
-                forward(new UpstreamRequest(clientToProxyRequest, Map.of()), proxyToClientResponse, proxyToClientCallback);
+                forward(new UpstreamRequest(clientToProxyRequest, null), proxyToClientResponse, proxyToClientCallback);
             } else if (decision.verdict() == Verdict.ALLOW) {
                 // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
                 decision.response().headers().forEach(proxyToClientResponse.getHeaders()::put);
-                forward(new UpstreamRequest(clientToProxyRequest, upstreamHeaders(decision)), proxyToClientResponse, proxyToClientCallback);
+                forward(new UpstreamRequest(clientToProxyRequest, decision), proxyToClientResponse, proxyToClientCallback);
             } else {
                 refuse(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision);
             }
@@ -164,12 +170,19 @@ public final class GatehouseHandler extends Handler.Wrapper {
         return decision.verdict() == Verdict.RATE_LIMIT ? HttpStatus.TOO_MANY_REQUESTS_429 : HttpStatus.FORBIDDEN_403;
     }
 
-    /** {@code X-Gatehouse-*} values for an allowed request. */
-    static Map<String, String> upstreamHeaders(Decision decision) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
-        headers.put("X-Gatehouse-Verdict", decision.verdict().id());
+    private static Map<Verdict, HttpField> verdictFields() {
+        Map<Verdict, HttpField> fields = new EnumMap<>(Verdict.class);
+        for (Verdict verdict : Verdict.values()) {
+            fields.put(verdict, new HttpField("X-Gatehouse-Verdict", verdict.id()));
+        }
+        return fields;
+    }
+
+    /** Adds the {@code X-Gatehouse-*} headers of an allowed request to {@code headers}. */
+    static void putUpstreamHeaders(Decision decision, HttpFields.Mutable headers) {
+        headers.put(VERDICT_FIELDS.get(decision.verdict()));
         headers.put("X-Gatehouse-Rule", decision.rule());
-        headers.put("X-Gatehouse-Threat-Score", String.valueOf(decision.signals().threatScore()));
+        headers.put("X-Gatehouse-Threat-Score", Integer.toString(decision.signals().threatScore()));
         String bot = decision.signals().string(Signal.BOT_NAME);
         if (bot != null) {
             StringBuilder value = new StringBuilder(bot);
@@ -183,22 +196,25 @@ public final class GatehouseHandler extends Handler.Wrapper {
             }
             headers.put("X-Gatehouse-Bot", value.toString());
         }
-        return headers;
     }
 
     /** The client's request as the upstream should see it: client-sent X-Gatehouse-* removed, ours set. */
     static final class UpstreamRequest extends Request.Wrapper {
         private final HttpFields headers;
 
-        UpstreamRequest(Request clientToProxyRequest, Map<String, String> gatehouseHeaders) {
+        /** @param decision whose headers to set; {@code null} (no decision) sets none */
+        UpstreamRequest(Request clientToProxyRequest, Decision decision) {
             super(clientToProxyRequest);
-            HttpFields.Mutable copy = HttpFields.build(clientToProxyRequest.getHeaders().size() + gatehouseHeaders.size());
-            for (HttpField field : clientToProxyRequest.getHeaders()) {
+            HttpFields clientHeaders = clientToProxyRequest.getHeaders();
+            HttpFields.Mutable copy = HttpFields.build(clientHeaders.size() + UPSTREAM_HEADERS.size());
+            for (HttpField field : clientHeaders) {
                 if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
                     copy.add(field);
                 }
             }
-            gatehouseHeaders.forEach(copy::put);
+            if (decision != null) {
+                putUpstreamHeaders(decision, copy);
+            }
             this.headers = copy.asImmutable();
         }
 

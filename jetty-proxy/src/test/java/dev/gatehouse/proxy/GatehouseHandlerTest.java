@@ -5,9 +5,11 @@ import dev.gatehouse.Verdict;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
+import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,11 +22,30 @@ class GatehouseHandlerTest {
         return new Decision(verdict, "rule/r", response, null, signals, List.of(), Decision.Timings.NONE);
     }
 
+    /** The headers putUpstreamHeaders sets, in order. */
+    private static Map<String, String> upstreamHeaders(Decision decision) {
+        HttpFields.Mutable fields = HttpFields.build();
+        GatehouseHandler.putUpstreamHeaders(decision, fields);
+        Map<String, String> headers = new LinkedHashMap<>();
+        fields.forEach(f -> headers.put(f.getName(), f.getValue()));
+        return headers;
+    }
+
+    @Test
+    void putUpstreamHeaders_replacesWhatIsThere() {
+        HttpFields.Mutable fields = HttpFields.build().add("X-Gatehouse-Verdict", "forged").add("Accept", "*/*");
+
+        GatehouseHandler.putUpstreamHeaders(decision(Verdict.RATE_LIMIT, 0, Signals.of(IpAddress.parse("192.0.2.1"))), fields);
+
+        assertThat(fields.getValuesList("X-Gatehouse-Verdict")).containsExactly("rate_limit");
+        assertThat(fields.get("Accept")).isEqualTo("*/*");
+    }
+
     @Test
     void upstreamHeaders_verdictRuleAndScore() {
         Signals signals = Signals.builder(IpAddress.parse("192.0.2.1")).put(Signal.THREAT_SCORE, 35, "scoring").build();
 
-        Map<String, String> headers = GatehouseHandler.upstreamHeaders(decision(Verdict.ALLOW, 0, signals));
+        Map<String, String> headers = upstreamHeaders(decision(Verdict.ALLOW, 0, signals));
 
         assertThat(headers).containsExactly(Map.entry("X-Gatehouse-Verdict", "allow"), Map.entry("X-Gatehouse-Rule", "rule/r"),
                 Map.entry("X-Gatehouse-Threat-Score", "35"));
@@ -38,7 +59,7 @@ class GatehouseHandlerTest {
                 .put(Signal.BOT_VERIFIED, "verified", "embedded:crawlers")
                 .build();
 
-        Map<String, String> headers = GatehouseHandler.upstreamHeaders(decision(Verdict.ALLOW, 0, signals));
+        Map<String, String> headers = upstreamHeaders(decision(Verdict.ALLOW, 0, signals));
 
         assertThat(headers).containsEntry("X-Gatehouse-Bot", "Googlebot; category=search; verified=verified")
                 .containsEntry("X-Gatehouse-Threat-Score", "0");
