@@ -198,7 +198,12 @@ public final class GatehouseHandler extends Handler.Wrapper {
         }
     }
 
-    /** The client's request as the upstream should see it: client-sent X-Gatehouse-* removed, ours set. */
+    /**
+     * The client's request as the upstream should see it: client-sent X-Gatehouse-* removed, ours set,
+     * and the socket peer appended to {@code X-Forwarded-For} (as nginx's {@code $proxy_add_x_forwarded_for}
+     * does), so an upstream that trusts only Gatehouse and takes the rightmost untrusted hop gets the
+     * real client, never a value the client wrote. Jetty appends the peer to {@code Forwarded} itself.
+     */
     static final class UpstreamRequest extends Request.Wrapper {
         private final HttpFields headers;
 
@@ -206,12 +211,17 @@ public final class GatehouseHandler extends Handler.Wrapper {
         UpstreamRequest(Request clientToProxyRequest, Decision decision) {
             super(clientToProxyRequest);
             HttpFields clientHeaders = clientToProxyRequest.getHeaders();
-            HttpFields.Mutable copy = HttpFields.build(clientHeaders.size() + UPSTREAM_HEADERS.size());
+            HttpFields.Mutable copy = HttpFields.build(clientHeaders.size() + UPSTREAM_HEADERS.size() + 1);
+            StringBuilder forwardedFor = null;
             for (HttpField field : clientHeaders) {
-                if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
+                if (field.getHeader() == HttpHeader.X_FORWARDED_FOR) {
+                    forwardedFor = forwardedFor == null ? new StringBuilder(field.getValue()) : forwardedFor.append(", ").append(field.getValue());
+                } else if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
                     copy.add(field);
                 }
             }
+            String peer = peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress()).toString();
+            copy.add(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? peer : forwardedFor.append(", ").append(peer).toString());
             if (decision != null) {
                 putUpstreamHeaders(decision, copy);
             }

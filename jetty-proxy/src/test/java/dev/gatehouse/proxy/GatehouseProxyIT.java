@@ -117,6 +117,18 @@ class GatehouseProxyIT {
     }
 
     @Test
+    void allow_upstreamSeesThePeerAppendedToXForwardedFor() throws Exception {
+        GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none()));
+
+        HttpResponse<String> spoofing = get(proxy, "/", "X-Forwarded-For", "203.0.113.9");
+        HttpResponse<String> plain = get(proxy, "/");
+
+        // The client's own claim stays on the left; the hop Gatehouse saw is the rightmost entry.
+        assertThat(spoofing.body()).contains("X-Forwarded-For: 203.0.113.9, 127.0.0.1\n");
+        assertThat(plain.body()).contains("X-Forwarded-For: 127.0.0.1\n");
+    }
+
+    @Test
     void block_answers403WithBodyNamingTheRule() throws Exception {
         GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none()));
 
