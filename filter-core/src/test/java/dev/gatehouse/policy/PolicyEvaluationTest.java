@@ -1,5 +1,6 @@
 package dev.gatehouse.policy;
 
+import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.Decision;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.Verdict;

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.crawler.CrawlerCatalog;

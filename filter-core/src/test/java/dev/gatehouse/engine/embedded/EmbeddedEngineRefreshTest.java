@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
