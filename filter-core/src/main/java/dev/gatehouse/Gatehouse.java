@@ -126,10 +126,13 @@ public final class Gatehouse implements AutoCloseable {
             }
             return CompletableFuture.completedFuture(outcome(facts, Optional.ofNullable(answer), error, start, explain));
         }
-        // a copy (thenApply): our timeout must not complete the engine's own future
-        return lookup.thenApply(Optional::ofNullable)
-                .completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS) // null = no answer in time
-                .handle((answer, error) -> outcome(facts, answer, error, start, explain));
+        // A copy (thenApply): our timeout must not complete the engine's own future. The decision stage
+        // is attached before the timer is armed, so a timeout always decides on the timer's thread, never
+        // on a caller that was descheduled past the budget (it would then wait for the policy itself).
+        CompletableFuture<Optional<Signals>> answered = lookup.thenApply(Optional::ofNullable);
+        CompletableFuture<Decision> decision = answered.handle((answer, error) -> outcome(facts, answer, error, start, explain));
+        answered.completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS); // null = no answer in time
+        return decision;
     }
 
     /** {@link #onEngineOutcome}, but never throwing: the decision future must not fail, even on a bug in our own code. */
