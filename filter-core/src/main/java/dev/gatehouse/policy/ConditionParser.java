@@ -206,6 +206,20 @@ final class ConditionParser {
         return true;
     }
 
+    /** The single field of a {@code {regex: …}} or {@code {present: …}} mapping, or {@code null} once the problem is reported. */
+    private Field regexOrPresent(Node value, String path) {
+        Map<String, Field> fields = YamlNodes.mapping(value, path, problems);
+        if (fields == null) {
+            return null;
+        }
+        YamlNodes.checkKeys(fields, List.of("regex", "present"), path, problems);
+        if (fields.size() != 1) {
+            problems.add(value, path, Kind.BAD_VALUE, "give exactly one of regex, present");
+            return null;
+        }
+        return fields.values().iterator().next();
+    }
+
     private Condition text(Signal signal, Node value, String path) {
         Set<String> allowed = switch (signal) {
             case BOT_VERIFIED -> BOT_VERIFIED;
@@ -214,16 +228,10 @@ final class ConditionParser {
             default -> null;
         };
         if (value instanceof MappingNode) {
-            Map<String, Field> fields = YamlNodes.mapping(value, path, problems);
-            if (fields == null) {
+            Field f = regexOrPresent(value, path);
+            if (f == null) {
                 return null;
             }
-            YamlNodes.checkKeys(fields, List.of("regex", "present"), path, problems);
-            if (fields.size() != 1) {
-                problems.add(value, path, Kind.BAD_VALUE, "give exactly one of regex, present");
-                return null;
-            }
-            Field f = fields.values().iterator().next();
             if (f.key().equals("present")) {
                 Boolean b = YamlNodes.bool(f.value(), path + ".present", problems);
                 return b == null ? null : new Leaf.Present(signal, b);
@@ -295,16 +303,10 @@ final class ConditionParser {
         boolean caseInsensitive = attribute == Leaf.Request.Attribute.METHOD || attribute == Leaf.Request.Attribute.HOST;
         Node value = f.value();
         if (value instanceof MappingNode) {
-            Map<String, Field> fields = YamlNodes.mapping(value, path, problems);
-            if (fields == null) {
+            Field only = regexOrPresent(value, path);
+            if (only == null) {
                 return null;
             }
-            YamlNodes.checkKeys(fields, List.of("regex", "present"), path, problems);
-            if (fields.size() != 1) {
-                problems.add(value, path, Kind.BAD_VALUE, "give exactly one of regex, present");
-                return null;
-            }
-            Field only = fields.values().iterator().next();
             if (only.key().equals("present")) {
                 Boolean b = YamlNodes.bool(only.value(), path + ".present", problems);
                 return b == null ? null : new Leaf.Request(attribute, header, null, b);
