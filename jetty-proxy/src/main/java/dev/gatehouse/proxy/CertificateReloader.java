@@ -41,6 +41,7 @@ final class CertificateReloader extends AbstractLifeCycle {
     private ScheduledExecutorService scheduler;
     private List<Object> seen;
     private volatile int reloads;
+    private volatile int failures;
 
     CertificateReloader(ListenerSettings.Tls tls, SslContextFactory.Server sslContextFactory, Duration interval) {
         this.tls = Objects.requireNonNull(tls, "tls");
@@ -54,6 +55,11 @@ final class CertificateReloader extends AbstractLifeCycle {
     /** How many times a changed certificate was loaded. */
     int reloads() {
         return reloads;
+    }
+
+    /** How many changes did not load (the previous certificate stayed). */
+    int failures() {
+        return failures;
     }
 
     @Override
@@ -86,6 +92,7 @@ final class CertificateReloader extends AbstractLifeCycle {
                 reloads++;
                 log.info("TLS certificate reloaded from {}: {}", tls.files(), describe(store));
             } catch (Exception e) {
+                failures++;
                 log.warn("TLS files {} changed but did not load; still serving the previous certificate: {}",
                         tls.files(), e.toString());
             }

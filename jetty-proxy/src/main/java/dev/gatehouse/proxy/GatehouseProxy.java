@@ -230,9 +230,9 @@ public final class GatehouseProxy implements AutoCloseable {
         return tlsConnector == null ? -1 : tlsConnector.getLocalPort();
     }
 
-    /** How many times a renewed certificate was loaded (0 without TLS or reloading). */
-    int certificateReloads() {
-        return certificateReloader == null ? 0 : certificateReloader.reloads();
+    /** The TLS files' watcher, or {@code null} without TLS or reloading. */
+    CertificateReloader certificateReloader() {
+        return certificateReloader;
     }
 
     /** The admin port, or -1 when there is no admin listener. */
