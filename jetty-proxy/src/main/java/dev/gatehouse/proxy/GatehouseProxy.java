@@ -22,6 +22,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.SecuredRedirectHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +58,8 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class GatehouseProxy implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatehouseProxy.class);
 
     private final Server server;
     private final ServerConnector connector;
@@ -253,7 +258,7 @@ public final class GatehouseProxy implements AutoCloseable {
             }
         } finally {
             try {
-                server.stop();
+                stopDraining();
             } finally {
                 if (gatehouse != null) {
                     gatehouse.close();
@@ -262,6 +267,16 @@ public final class GatehouseProxy implements AutoCloseable {
                     onClose.close();
                 }
             }
+        }
+    }
+
+    /** Stops the public server; requests still running at the shutdown timeout are cut, which is worth a warning, not a failure. */
+    private void stopDraining() throws Exception {
+        try {
+            server.stop();
+        } catch (TimeoutException e) {
+            log.warn("requests were still in flight after the shutdown timeout ({} ms); their connections were closed",
+                    server.getStopTimeout());
         }
     }
 
