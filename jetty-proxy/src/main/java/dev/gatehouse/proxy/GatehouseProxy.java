@@ -106,7 +106,11 @@ public final class GatehouseProxy implements AutoCloseable {
             handler = new SecuredRedirectHandler(handler, HttpStatus.PERMANENT_REDIRECT_308);
         }
         // Counts requests in flight; on stop, new ones get 503 and the stop waits for these (stop timeout).
-        server.setHandler(new GracefulHandler(handler));
+        GracefulHandler graceful = new GracefulHandler(handler);
+        // Jetty shortens every connection's idle timeout to 1 s when a stop begins, which resets an HTTP/2
+        // stream still waiting for a slow upstream; the drain deadline is the limit that counts here.
+        graceful.setShutdownIdleTimeout(Math.max(1_000, listeners.shutdownTimeout().toMillis()));
+        server.setHandler(graceful);
         if (b.admin != null) {
             if (b.gatehouse == null) {
                 throw new IllegalStateException("the admin listener needs a gatehouse (a bare proxy has nothing to report)");

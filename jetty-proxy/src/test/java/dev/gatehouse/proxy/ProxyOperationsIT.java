@@ -6,6 +6,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.net.HostPort;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +126,37 @@ class ProxyOperationsIT {
         HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("finished\n");
+        stopping.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void close_letsAnInFlightHttp2StreamFinish() throws Exception {
+        GatehouseProxy proxy = start(Duration.ofSeconds(20), null);
+        int port = proxy.port();
+        org.eclipse.jetty.client.HttpClient h2c = new org.eclipse.jetty.client.HttpClient(
+                new HttpClientTransportOverHTTP2(new HTTP2Client())); // h2c with prior knowledge
+        h2c.start();
+        closeables.add(h2c::stop);
+        CompletableFuture<ContentResponse> inFlight = new CompletableResponseListener(
+                h2c.newRequest("127.0.0.1", port).path("/slow").timeout(30, TimeUnit.SECONDS)).send();
+        assertThat(requestArrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+            try {
+                proxy.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(port));
+        // Jetty cuts connections idle for 1 s once a stop begins; a stream waiting for its upstream must outlive that.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !inFlight.isDone());
+        releaseResponse.countDown();
+
+        ContentResponse response = inFlight.get(10, TimeUnit.SECONDS);
+        assertThat(response.getVersion()).isEqualTo(HttpVersion.HTTP_2);
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getContentAsString()).isEqualTo("finished\n");
         stopping.get(10, TimeUnit.SECONDS);
     }
 
