@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Watches the TLS listener's files and, when they change, loads them and swaps them into the running
@@ -37,13 +38,16 @@ final class CertificateReloader extends AbstractLifeCycle {
     private final ListenerSettings.Tls tls;
     private final SslContextFactory.Server sslContextFactory;
     private final Duration interval;
+    private final Function<String, String> environment;
     private final Object lock = new Object();
     private ScheduledExecutorService scheduler;
     private List<Object> seen;
     private volatile int reloads;
     private volatile int failures;
 
-    CertificateReloader(ListenerSettings.Tls tls, SslContextFactory.Server sslContextFactory, Duration interval) {
+    CertificateReloader(ListenerSettings.Tls tls, SslContextFactory.Server sslContextFactory, Duration interval,
+                        Function<String, String> environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.tls = Objects.requireNonNull(tls, "tls");
         this.sslContextFactory = Objects.requireNonNull(sslContextFactory, "sslContextFactory");
         if (interval.isNegative() || interval.isZero()) {
@@ -87,10 +91,10 @@ final class CertificateReloader extends AbstractLifeCycle {
             }
             seen = now;
             try {
-                KeyStore store = TlsKeyMaterial.load(tls);
-                sslContextFactory.reload(factory -> factory.setKeyStore(store));
+                TlsKeyMaterial.Loaded loaded = TlsKeyMaterial.load(tls, environment);
+                sslContextFactory.reload(loaded::applyTo);
                 reloads++;
-                log.info("TLS certificate reloaded from {}: {}", tls.files(), describe(store));
+                log.info("TLS certificate reloaded from {}: {}", tls.files(), describe(loaded.store()));
             } catch (Exception e) {
                 failures++;
                 log.warn("TLS files {} changed but did not load; still serving the previous certificate: {}",

@@ -27,13 +27,13 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -83,10 +83,10 @@ public final class GatehouseProxy implements AutoCloseable {
         HttpConfiguration plainConfig = new HttpConfiguration();
         this.connector = plainConnector(server, listeners, plainConfig);
         if (listeners.tls() != null) {
-            SslContextFactory.Server ssl = sslContextFactory(listeners.tls());
+            SslContextFactory.Server ssl = sslContextFactory(listeners.tls(), b.environment);
             this.tlsConnector = tlsConnector(server, listeners, plainConfig, ssl);
             this.certificateReloader = listeners.tls().reload()
-                    ? new CertificateReloader(listeners.tls(), ssl, b.certificateCheckInterval) : null;
+                    ? new CertificateReloader(listeners.tls(), ssl, b.certificateCheckInterval, b.environment) : null;
             if (certificateReloader != null) {
                 server.addBean(certificateReloader);
             }
@@ -195,10 +195,10 @@ public final class GatehouseProxy implements AutoCloseable {
      *
      * @throws IllegalStateException naming the missing or unreadable file
      */
-    private static SslContextFactory.Server sslContextFactory(ListenerSettings.Tls tls) {
-        KeyStore store;
+    private static SslContextFactory.Server sslContextFactory(ListenerSettings.Tls tls, Function<String, String> environment) {
+        TlsKeyMaterial.Loaded loaded;
         try {
-            store = TlsKeyMaterial.load(tls);
+            loaded = TlsKeyMaterial.load(tls, environment);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException(e.getReason() + ": " + e.getFile() + ". For a development certificate: "
                     + DEV_CERTIFICATE_COMMAND + " (see examples/proxy-app/README.md)", e);
@@ -206,15 +206,7 @@ public final class GatehouseProxy implements AutoCloseable {
             throw new IllegalStateException("the TLS certificate did not load: " + e.getMessage(), e);
         }
         SslContextFactory.Server ssl = new SslContextFactory.Server();
-        ssl.setKeyStore(store);
-        if (tls.keystore() != null) {
-            String password = tls.keystorePasswordEnv() == null ? "" : System.getenv(tls.keystorePasswordEnv());
-            ssl.setKeyStorePassword(password);
-            ssl.setKeyManagerPassword(password);
-        } else {
-            ssl.setKeyStorePassword(new String(TlsKeyMaterial.IN_MEMORY_PASSWORD));
-            ssl.setKeyManagerPassword(new String(TlsKeyMaterial.IN_MEMORY_PASSWORD));
-        }
+        loaded.applyTo(ssl);
         // HTTP/2 forbids the TLS 1.2 ciphers on RFC 7540's block list; Jetty's default cipher order puts the allowed first.
         ssl.setCipherComparator(org.eclipse.jetty.http2.HTTP2Cipher.COMPARATOR);
         return ssl;
@@ -288,6 +280,7 @@ public final class GatehouseProxy implements AutoCloseable {
     public static final class Builder {
         private ListenerSettings listeners = ListenerSettings.DEFAULTS;
         private Duration certificateCheckInterval = Duration.ofSeconds(10);
+        private Function<String, String> environment = System::getenv;
         private URI upstream;
         private Duration upstreamTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Gatehouse gatehouse;
@@ -317,6 +310,12 @@ public final class GatehouseProxy implements AutoCloseable {
         /** All listener settings: plain and TLS listeners, HTTP/2, redirect, PROXY protocol, shutdown timeout. */
         public Builder listeners(ListenerSettings listeners) {
             this.listeners = Objects.requireNonNull(listeners, "listeners");
+            return this;
+        }
+
+        /** Where {@code tls.keystore-password-env} is looked up (tests; default {@code System::getenv}). */
+        Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
             return this;
         }
 

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Reads the TLS listener's key material into a {@link KeyStore} for Jetty's {@code SslContextFactory}:
@@ -45,17 +46,30 @@ final class TlsKeyMaterial {
     private TlsKeyMaterial() {
     }
 
-    /** The key material {@code tls} names, checked: the key must belong to the leaf certificate. */
-    static KeyStore load(ListenerSettings.Tls tls) throws IOException, GeneralSecurityException {
+    /** A keystore and the password of its key entries. */
+    record Loaded(KeyStore store, String password) {
+        void applyTo(org.eclipse.jetty.util.ssl.SslContextFactory factory) {
+            factory.setKeyStore(store);
+            factory.setKeyStorePassword(password);
+            factory.setKeyManagerPassword(password);
+        }
+    }
+
+    /**
+     * The key material {@code tls} names; PEM pairs are checked (the key must belong to the leaf certificate).
+     *
+     * @param environment where {@code tls.keystore-password-env} is looked up ({@code System::getenv})
+     */
+    static Loaded load(ListenerSettings.Tls tls, Function<String, String> environment) throws IOException, GeneralSecurityException {
         if (tls.keystore() != null) {
-            String password = tls.keystorePasswordEnv() == null ? null : System.getenv(tls.keystorePasswordEnv());
-            if (tls.keystorePasswordEnv() != null && password == null) {
+            String password = tls.keystorePasswordEnv() == null ? "" : environment.apply(tls.keystorePasswordEnv());
+            if (password == null) {
                 throw new GeneralSecurityException("tls.keystore-password-env: the environment variable "
                         + tls.keystorePasswordEnv() + " is not set");
             }
-            return keystore(tls.keystore(), password == null ? new char[0] : password.toCharArray());
+            return new Loaded(keystore(tls.keystore(), password.toCharArray()), password);
         }
-        return pem(tls.certificate(), tls.privateKey());
+        return new Loaded(pem(tls.certificate(), tls.privateKey()), new String(IN_MEMORY_PASSWORD));
     }
 
     /** A PKCS#12 or JKS file (the JDK tells them apart). */
@@ -65,6 +79,7 @@ final class TlsKeyMaterial {
         } catch (java.io.FileNotFoundException e) {
             throw new NoSuchFileException(file.toString(), null, "tls.keystore: no such file");
         } catch (IOException e) {
+            // a wrong password shows as an IOException whose cause is an UnrecoverableKeyException
             throw new IOException("tls.keystore " + file + ": " + e.getMessage(), e);
         }
     }

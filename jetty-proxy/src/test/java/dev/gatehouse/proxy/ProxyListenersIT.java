@@ -149,6 +149,18 @@ class ProxyListenersIT {
     }
 
     @Test
+    void https_fromAPkcs12Keystore_withItsPasswordFromTheEnvironment() throws Exception {
+        GatehouseProxy proxy = start(GatehouseProxy.builder()
+                .environment(name -> name.equals("GATEHOUSE_KEYSTORE_PASSWORD") ? "changeit" : null)
+                .listeners(ListenerSettings.builder().listen(ANY_PORT).tls(ListenerSettings.Tls.keystore(ANY_PORT,
+                        resource("keystore.p12"), "GATEHOUSE_KEYSTORE_PASSWORD", false)).build()));
+
+        assertThat(servedSerial(proxy.tlsPort())).isEqualTo(2001);
+        assertThat(get(httpsClient("rsa-pkcs1.crt", HttpClient.Version.HTTP_2), "https://localhost:" + proxy.tlsPort() + "/")
+                .version()).isEqualTo(HttpClient.Version.HTTP_2);
+    }
+
+    @Test
     void https_keyOfAnotherCertificate_stopsTheStartNamingTheFiles() throws Exception {
         ListenerSettings listeners = tls("rsa-pkcs1.crt", "pkcs8-ec.key").build();
 
