@@ -310,6 +310,27 @@ class ProxyListenersIT {
     }
 
     @Test
+    void proxyProtocol_beforeTls_fromATrustedBalancer_setsTheClientAddress() throws Exception {
+        // TLS passthrough (an NLB, HAProxy in TCP mode): the header comes first, then the client's handshake
+        GatehouseProxy proxy = start(tls("pkcs8-ec.crt", "pkcs8-ec.key")
+                .proxyProtocol(ListenerSettings.ProxyProtocol.trusting(List.of("loopback"))).build());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[]{new TrustEverything()}, null);
+
+        try (Socket tcp = new Socket("127.0.0.1", proxy.tlsPort())) {
+            tcp.setSoTimeout(10_000);
+            tcp.getOutputStream().write(v2Header(new byte[]{5, 2, 67, (byte) 226}, 40004));
+            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", proxy.tlsPort(), true)) {
+                tls.getOutputStream().write(ascii("GET / HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+                        + "Connection: close\r\n\r\n"));
+                String answer = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+                assertThat(answer).startsWith("HTTP/1.1 403").contains("rule/block-tor");
+            }
+        }
+    }
+
+    @Test
     void proxyProtocol_fromAnUntrustedPeer_isRefused() throws Exception {
         GatehouseProxy proxy = proxyProtocol("10.0.0.0/8"); // the test's own 127.0.0.1 is not a load balancer
 
