@@ -331,6 +331,16 @@ class ProxyListenersIT {
     }
 
     @Test
+    void proxyProtocol_onTheTlsListener_anUntrustedPeerStillGetsTls() throws Exception {
+        GatehouseProxy proxy = start(tls("pkcs8-ec.crt", "pkcs8-ec.key")
+                .proxyProtocol(ListenerSettings.ProxyProtocol.trusting(List.of("10.0.0.0/8"))).build());
+
+        assertThat(servedSerial(proxy.tlsPort())).isEqualTo(1001);
+        assertThat(get(httpsClient("pkcs8-ec.crt", HttpClient.Version.HTTP_2), "https://localhost:" + proxy.tlsPort() + "/")
+                .body()).contains("X-Forwarded-For: 127.0.0.1");
+    }
+
+    @Test
     void proxyProtocol_fromAnUntrustedPeer_isRefused() throws Exception {
         GatehouseProxy proxy = proxyProtocol("10.0.0.0/8"); // the test's own 127.0.0.1 is not a load balancer
 
