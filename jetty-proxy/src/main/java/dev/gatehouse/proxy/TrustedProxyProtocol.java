@@ -1,11 +1,13 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.TrustedProxies;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ProxyConnectionFactory;
 
+import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
@@ -35,7 +37,8 @@ final class TrustedProxyProtocol extends ProxyConnectionFactory {
 
     @Override
     public Connection newConnection(Connector connector, EndPoint endPoint) {
-        if (trusted.isTrusted(GatehouseHandler.peerAddress(endPoint.getRemoteSocketAddress()))) {
+        if (endPoint.getRemoteSocketAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
+                && trusted.isTrusted(IpAddress.of(peer.getAddress()))) {
             return super.newConnection(connector, endPoint);
         }
         return connector.getConnectionFactory(next).newConnection(connector, endPoint);
