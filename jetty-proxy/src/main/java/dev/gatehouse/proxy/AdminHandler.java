@@ -35,10 +35,20 @@ import java.util.function.Supplier;
  * The admin listener's endpoints: {@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics},
  * {@code GET /v1/ip/{ip}}, {@code GET /v1/explain?ip=&ua=&path=&method=}, {@code POST /v1/reload}.
  * With a token configured, everything but the two probes needs {@code Authorization: Bearer <token>}.
+ * {@code GET /} lists the endpoints (no token needed: it reveals nothing but this list).
  */
 final class AdminHandler extends Handler.Abstract {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** What {@code GET /} answers: method, path, what it does. */
+    private static final String[][] ENDPOINTS = {
+            {"GET", "/healthz", "liveness: 200 while the process serves"},
+            {"GET", "/readyz", "readiness: 200 once the proxy listens, 503 before and while it stops"},
+            {"GET", "/metrics", "Prometheus metrics"},
+            {"GET", "/v1/ip/{ip}", "the signals of an IP address"},
+            {"GET", "/v1/explain?ip=&ua=&path=&method=&host=", "the decision for a request, with its trace"},
+            {"POST", "/v1/reload", "reload the policy file"},
+    };
     /** Admin lookups may wait for slow sources (rDNS) longer than a live request would. */
     static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -76,6 +86,9 @@ final class AdminHandler extends Handler.Abstract {
         if (!expected.is(request.getMethod()) && !(expected == HttpMethod.GET && HttpMethod.HEAD.is(request.getMethod()))) {
             response.getHeaders().put(HttpHeader.ALLOW, expected.asString());
             return json(response, callback, 405, error("use " + expected.asString()));
+        }
+        if ("/".equals(path)) {
+            return json(response, callback, 200, index());
         }
         if ("/healthz".equals(path)) {
             return text(response, callback, 200, "ok\n");
@@ -183,6 +196,16 @@ final class AdminHandler extends Handler.Abstract {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    private ObjectNode index() {
+        ObjectNode body = MAPPER.createObjectNode();
+        ArrayNode endpoints = body.putArray("endpoints");
+        for (String[] e : ENDPOINTS) {
+            endpoints.addObject().put("method", e[0]).put("path", e[1]).put("description", e[2]);
+        }
+        body.put("token_required", token != null);
+        return body;
     }
 
     private static ObjectNode error(String message) {
