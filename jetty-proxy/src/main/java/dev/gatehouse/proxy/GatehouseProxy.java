@@ -56,7 +56,7 @@ public final class GatehouseProxy implements AutoCloseable {
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         Handler handler = b.gatehouse == null
                 ? upstream
-                : new GatehouseHandler(b.gatehouse, ClientIpResolver.trusting(b.trustedProxies), upstream);
+                : new GatehouseHandler(b.gatehouse, b.resolver != null ? b.resolver : ClientIpResolver.trusting(b.trustedProxies), upstream);
         server.setHandler(handler);
         if (b.admin != null) {
             if (b.gatehouse == null) {
@@ -138,6 +138,7 @@ public final class GatehouseProxy implements AutoCloseable {
         private Duration upstreamTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Gatehouse gatehouse;
         private TrustedProxies trustedProxies = TrustedProxies.none();
+        private ClientIpResolver resolver;
         private HostPort admin;
         private String adminToken;
         private PrometheusMeterRegistry registry;
@@ -180,6 +181,12 @@ public final class GatehouseProxy implements AutoCloseable {
 
         public Builder trustedProxies(TrustedProxies trustedProxies) {
             this.trustedProxies = Objects.requireNonNull(trustedProxies, "trustedProxies");
+            return this;
+        }
+
+        /** How client addresses are found (trusted proxies and the forwarding header); replaces {@link #trustedProxies}. */
+        public Builder clientIpResolver(ClientIpResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 

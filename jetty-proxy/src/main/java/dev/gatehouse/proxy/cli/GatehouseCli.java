@@ -46,6 +46,9 @@ public final class GatehouseCli implements Runnable {
         cli.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("error: " + e.getMessage());
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                err.println("did you mean " + String.join(" or ", unmatched.getSuggestions().stream().map(s -> "'" + s + "'").toList()) + "?");
+            }
             err.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
