@@ -141,6 +141,10 @@ public final class SettingsSources {
                 continue;
             }
             String name = key.getValue();
+            if (entries.containsKey(name)) {
+                problems.add(new SettingsException.Problem(keyOrigin, path.isEmpty() ? name : path + "." + name, "duplicate key"));
+                continue;
+            }
             entries.put(name, convert(tuple.getValueNode(), fileName, baseDir, path.isEmpty() ? name : path + "." + name, problems));
             keyOrigins.put(name, keyOrigin);
         }
