@@ -1,5 +1,7 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.DidYouMean;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
 import dev.gatehouse.settings.GatehouseSettings.DataSettings;
@@ -8,7 +10,6 @@ import dev.gatehouse.settings.GatehouseSettings.RateLimitSettings;
 import dev.gatehouse.settings.GatehouseSettings.RateLimitStoreKind;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -169,16 +170,25 @@ public final class SettingsBinder {
         r.checkKeys(DATA_KEYS, Set.of());
         Path directory = r.path("directory");
         Duration refresh = r.durationOrOff("refresh");
-        Map<String, String> urlTexts = r.strings("urls");
         Map<String, URI> urls = new LinkedHashMap<>();
-        if (urlTexts != null) {
-            urlTexts.forEach((key, text) -> {
-                try {
-                    urls.put(key, new URI(text));
-                } catch (URISyntaxException e) {
-                    r.problem("urls." + key, "not a URL: '" + text + "'");
+        SettingsReader urlReader = r.child("urls");
+        if (urlReader != null) {
+            for (String key : urlReader.keys()) {
+                String text = urlReader.string(key);
+                if (!EmbeddedEngine.feedKeys().contains(key)) {
+                    urlReader.problem(key, "unknown data set" + DidYouMean.suggest(key, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
+                    continue;
                 }
-            });
+                URI url = urlReader.url(key);
+                if (url == null) {
+                    continue;
+                }
+                if (url.getScheme() == null || !url.getScheme().matches("(?i)https?") || url.getHost() == null) {
+                    urlReader.problem(key, "expected an http(s) URL, was '" + text + "'");
+                    continue;
+                }
+                urls.put(key, url);
+            }
         }
         DataSettings[] out = new DataSettings[1];
         r.apply("", () -> out[0] = new DataSettings(directory, refresh == null || refresh.isZero() ? null : refresh, urls));

@@ -169,7 +169,7 @@ class SettingsBinderTest {
             "rate-limit.max-keys|0|must be at least 1, was 0",
             "rate-limit.store|memcached|expected one of local, redis",
             "data.refresh|often|expected a duration",
-            "data.urls.tro|https://example.org/x|not a data set (did you mean 'tor'?)",
+            "data.urls.tro|https://example.org/x|data.urls.tro: unknown data set (did you mean 'tor'?)",
             "providers.iptrsut.enabled|true|not a provider (did you mean 'iptrust'?)",
     })
     void bind_badValue_namesTheKeyAndValue(String key, String value, String message) {
