@@ -11,6 +11,9 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginLookup;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
@@ -35,6 +38,7 @@ import java.util.function.Consumer;
 final class SpringSettingsSource {
 
     static final String PREFIX = GatehouseProperties.PREFIX;
+    private static final String DATA_URLS = "data.urls";
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
     /** Keys the starter itself reads (through {@link GatehouseProperties}); not core keys. */
     static final List<String> ADAPTER_KEYS = List.of("enabled", "url-patterns", "filter-order");
@@ -62,8 +66,12 @@ final class SpringSettingsSource {
             if (!(source instanceof IterableConfigurationPropertySource iterable)) {
                 continue;
             }
+            rawDataUrls(source, values, origins);
             iterable.filter(ROOT::isAncestorOf).forEach(name -> {
                 String dotted = dotted(name);
+                if (dotted.startsWith(DATA_URLS + ".") || dotted.startsWith(DATA_URLS + "[")) {
+                    return; // read raw, above: a name would lose the key's '/' characters
+                }
                 if (keyOwner.entrySet().stream().anyMatch(e -> e.getValue() != sourceIndex && overlaps(e.getKey(), dottedBase(dotted)))) {
                     return; // a source of higher precedence already sets this key
                 }
@@ -113,6 +121,35 @@ final class SpringSettingsSource {
         return new InvalidConfigurationPropertyValueException(key.isEmpty() ? PREFIX : PREFIX + "." + key, value, reason);
     }
 
+    /**
+     * {@code gatehouse.data.urls.*} from the source's own property names: the keys are data-set names such
+     * as {@code crawlers/google/common-crawlers.json}, whose {@code /} a configuration property name drops.
+     */
+    @SuppressWarnings("unchecked")
+    private static void rawDataUrls(ConfigurationPropertySource source, Map<String, Object> values, Map<String, String> origins) {
+        if (!(source.getUnderlyingSource() instanceof EnumerablePropertySource<?> raw)) {
+            return;
+        }
+        String prefix = PREFIX + "." + DATA_URLS;
+        for (String name : raw.getPropertyNames()) {
+            if (!name.startsWith(prefix + ".") && !name.startsWith(prefix + "[")) {
+                continue;
+            }
+            String key = name.substring(prefix.length() + 1);
+            if (name.charAt(prefix.length()) == '[' && key.endsWith("]")) {
+                key = key.substring(0, key.length() - 1);
+            }
+            String dotted = DATA_URLS + "[" + key + "]";
+            if (values.keySet().stream().anyMatch(k -> k.equals(dotted))) {
+                continue;
+            }
+            Object value = raw.getProperty(name);
+            values.put(dotted, value == null ? "" : String.valueOf(value));
+            Origin origin = raw instanceof OriginLookup<?> lookup ? ((OriginLookup<String>) lookup).getOrigin(name) : null;
+            origins.put(dotted, origin != null ? origin.toString() : name);
+        }
+    }
+
     /** The value written at a dotted key, as text (a list joined with ", "). */
     private static String valueAt(SettingsNode.Mapping tree, String key) {
         SettingsNode node = tree;
@@ -134,8 +171,7 @@ final class SpringSettingsSource {
                 out.append('[').append(name.getElement(i, ConfigurationPropertyName.Form.ORIGINAL)).append(']');
                 continue;
             }
-            boolean opaque = out.toString().equals("data.urls") || out.toString().startsWith("data.urls.");
-            String element = name.getElement(i, opaque ? ConfigurationPropertyName.Form.ORIGINAL : ConfigurationPropertyName.Form.DASHED);
+            String element = name.getElement(i, ConfigurationPropertyName.Form.DASHED);
             if (element.contains(".")) {
                 out.append('[').append(element).append(']');
             } else {
