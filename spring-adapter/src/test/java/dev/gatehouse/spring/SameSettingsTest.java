@@ -108,6 +108,19 @@ class SameSettingsTest {
                 .run(context -> assertThat(context.getBean(GatehouseSettings.class)).isEqualTo(proxy));
     }
 
+    @Test
+    void environmentVariables_singleValuedKeys_spelledTheSpringWay() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new org.springframework.core.env.SystemEnvironmentPropertySource("systemEnvironment",
+                        java.util.Map.of("GATEHOUSE_FAILMODE", "closed", "GATEHOUSE_BUDGET", "80ms", "GATEHOUSE_DATA_REFRESH", "6h"))))
+                .run(context -> {
+                    GatehouseSettings s = context.getBean(GatehouseSettings.class);
+                    assertThat(s.failOpen()).isFalse();
+                    assertThat(s.budget()).isEqualTo(java.time.Duration.ofMillis(80));
+                    assertThat(s.data().refresh()).isEqualTo(java.time.Duration.ofHours(6));
+                });
+    }
+
     private static List<PropertySource<?>> yaml(String text) {
         try {
             return new ArrayList<>(new YamlPropertySourceLoader().load("application.yml",
