@@ -118,7 +118,7 @@ public final class SettingsBinder {
                     providers.problem(name, "expected a mapping (enabled:, api-key-env:, …)");
                     continue;
                 }
-                providers.apply(name, () -> b.provider(name, bindProvider(name, block)));
+                providers.apply(name, () -> b.provider(name, bindProvider(providers, name)));
             }
         }
         SettingsNode decisionLog = r.node("decision-log");
@@ -205,28 +205,33 @@ public final class SettingsBinder {
             r.problem("redis", "expected a mapping (url:, key-prefix:, …)");
             redis = null;
         }
-        RateLimitSettings built = new RateLimitSettings(store == null ? RateLimitStoreKind.LOCAL : store,
-                maxKeys == null ? RateLimitSettings.DEFAULT_MAX_KEYS : maxKeys, redis == null ? null : bindRedis(redis));
-        return built;
+        return new RateLimitSettings(store == null ? RateLimitStoreKind.LOCAL : store,
+                maxKeys == null ? RateLimitSettings.DEFAULT_MAX_KEYS : maxKeys, redis == null ? null : bindRedis(r));
     }
 
     /*
-     * Extension points for the sub-trees other parts of Gatehouse own. Today they are kept as raw nodes
-     * (validated later by their owners). To plug in a typed settings class, bind it here and change the
-     * field type in GatehouseSettings (providers: Map<String, SettingsNode> → Map<String, ProviderSettings>;
-     * rateLimit.redis: SettingsNode → RedisSettings), e.g.
-     *     return ProviderSettings.bind(name, SettingsReader-of(block));
-     * Messages then keep the ORIGIN: providers.NAME.KEY: form through SettingsReader.apply.
+     * Extension points for the sub-trees other parts of Gatehouse own (the providers' ProviderSettings,
+     * the Redis store's RedisSettings). Today each returns the raw node, kept in GatehouseSettings and
+     * compared by value. To plug a typed settings class in:
+     *   1. change the field type in GatehouseSettings (providers: Map<String, SettingsNode> →
+     *      Map<String, ProviderSettings>; RateLimitSettings.redis: SettingsNode → RedisSettings) and the
+     *      matching Builder.provider(...) / RateLimitSettings constructor;
+     *   2. here, read the block with `SettingsReader block = parent.child(key)`: its string/duration/
+     *      integer/bool/choice readers and checkKeys(...) report into the same problem list, as
+     *      `ORIGIN: providers.iptrust.timeout: message`, and block.apply(key, () -> builder.x(value))
+     *      turns the builder's IllegalArgumentException into such a problem; return the built value
+     *      (or null when block.problems() is not empty).
+     * Every front end (gatehouse.yaml, init-params, Spring) then binds them with no other change.
      */
 
     /** The {@code providers.NAME} block; today the raw node, for the providers' settings type to bind. */
-    static SettingsNode bindProvider(String name, SettingsNode block) {
-        return block;
+    static SettingsNode bindProvider(SettingsReader providers, String name) {
+        return providers.node(name);
     }
 
     /** The {@code rate-limit.redis} block; today the raw node, for the Redis store's settings type to bind. */
-    static SettingsNode bindRedis(SettingsNode block) {
-        return block;
+    static SettingsNode bindRedis(SettingsReader rateLimit) {
+        return rateLimit.node("redis");
     }
 
     private static <E extends Enum<E>> Map<String, E> choices(E[] values) {

@@ -58,6 +58,30 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void parse_coreBlock_givesTheSameSettingsAsTheCoreBinder() {
+        String core = """
+                policy: /etc/gatehouse/policy.yaml
+                budget: 80ms
+                fail-mode: closed
+                trusted-proxies: [loopback, 10.0.0.0/8]
+                data:
+                  refresh: 6h
+                  urls:
+                    crawlers/google/common-crawlers.json: https://example.org/google.json
+                rate-limit:
+                  max-keys: 5000
+                providers:
+                  iptrust:
+                    api-key-env: IPTRUST_API_KEY
+                """;
+
+        ProxyConfig config = parse("listen: 127.0.0.1:8000\nupstream: http://127.0.0.1:3000\n" + core);
+
+        assertThat(config.settings()).isEqualTo(dev.gatehouse.settings.SettingsBinder.bind(
+                SettingsSources.yaml(core, "other.yaml", null), List.of(), w -> { }));
+    }
+
+    @Test
     void parse_defaults() {
         ProxyConfig config = parse("upstream: http://app:3000\n");
 
