@@ -116,6 +116,9 @@ public final class PolicyLoader {
         } catch (CharacterCodingException e) {
             throw new PolicyException(List.of(new PolicyProblem(file.toString(), 1, 1, "", PolicyProblem.Kind.SYNTAX,
                     "the file is not valid UTF-8")));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new PolicyException(List.of(new PolicyProblem(file.toString(), 0, 0, "", PolicyProblem.Kind.IO,
+                    "no such file (looked for " + file.toAbsolutePath().normalize() + ")")));
         } catch (IOException e) {
             throw new PolicyException(List.of(new PolicyProblem(file.toString(), 0, 0, "", PolicyProblem.Kind.IO,
                     "cannot read the policy: " + e)));

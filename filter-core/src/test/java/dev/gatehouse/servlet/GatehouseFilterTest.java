@@ -210,16 +210,17 @@ class GatehouseFilterTest {
 
     @Test
     void init_unknownParam_failsNamingTheFilterAndParam() {
-        assertThatThrownBy(() -> new GatehouseFilter().init(config(Map.of("policy", "p.yaml", "budget", "10"))))
+        assertThatThrownBy(() -> new GatehouseFilter().init(config(Map.of("policy", "p.yaml", "budgte", "10ms"))))
                 .isInstanceOf(ServletException.class)
-                .hasMessageContaining("GatehouseFilter 'gatehouse'").hasMessageContaining("unknown init-param 'budget'");
+                .hasMessageContaining("GatehouseFilter 'gatehouse'")
+                .hasMessageContaining("init-param 'budgte': budgte: unknown key (did you mean 'budget'?)");
     }
 
     @Test
     void init_policyThatCannotBeLoaded_failsNamingThePath() {
         assertThatThrownBy(() -> new GatehouseFilter().init(config(Map.of("policy", "/nonexistent/gatehouse-policy.yaml"))))
                 .isInstanceOf(ServletException.class)
-                .hasMessageContaining("cannot load init-param policy '/nonexistent/gatehouse-policy.yaml'");
+                .hasMessageContaining("policy: no such file: /nonexistent/gatehouse-policy.yaml (looked for /nonexistent/gatehouse-policy.yaml)");
     }
 
     private static FilterConfig config(Map<String, String> params) {

@@ -101,7 +101,7 @@ public final class GatehouseProxy implements AutoCloseable {
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         Handler handler = b.gatehouse == null
                 ? upstream
-                : new GatehouseHandler(b.gatehouse, ClientIpResolver.trusting(b.trustedProxies), upstream);
+                : new GatehouseHandler(b.gatehouse, b.resolver != null ? b.resolver : ClientIpResolver.trusting(b.trustedProxies), upstream);
         if (listeners.redirectToHttps()) {
             // Before any decision: a plain request only learns where to go. 308 keeps the method and body.
             handler = new SecuredRedirectHandler(handler, HttpStatus.PERMANENT_REDIRECT_308);
@@ -286,6 +286,7 @@ public final class GatehouseProxy implements AutoCloseable {
         private Duration upstreamTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Gatehouse gatehouse;
         private TrustedProxies trustedProxies = TrustedProxies.none();
+        private ClientIpResolver resolver;
         private HostPort admin;
         private String adminToken;
         private PrometheusMeterRegistry registry;
@@ -347,6 +348,12 @@ public final class GatehouseProxy implements AutoCloseable {
 
         public Builder trustedProxies(TrustedProxies trustedProxies) {
             this.trustedProxies = Objects.requireNonNull(trustedProxies, "trustedProxies");
+            return this;
+        }
+
+        /** How client addresses are found (trusted proxies and the forwarding header); replaces {@link #trustedProxies}. */
+        public Builder clientIpResolver(ClientIpResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 
