@@ -94,7 +94,7 @@ final class PolicyParser {
         }
         problems.throwIfAny();
         String version = PolicyLoader.version(text + conditions.listTexts());
-        return new CompiledPolicy(name, version, shadowMode, rules, defaultRule, store, registry);
+        return new CompiledPolicy(name, version, shadowMode, rules, defaultRule, store, registry, conditions.listFiles());
     }
 
     private Map<String, LimitSpec> limits(Field field) {
