@@ -81,6 +81,10 @@ final class CompiledPolicy implements Policy {
         return includes;
     }
 
+    int ruleCount() {
+        return rules.length;
+    }
+
     /** How many trace steps the compiled policy keeps (tests check it grows linearly with the rules). */
     long preparedTraceSteps() {
         long steps = notMatched.length + defaultRule.fastTrace.size();
