@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -67,7 +68,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.adminServer = new Server(adminThreads);
             adminServer.setStopAtShutdown(true);
             this.adminConnector = connector(adminServer, b.admin);
-            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, () -> server.isStarted(),
+            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, () -> server.isStarted(),
                     b.adminToken, b.clock));
         } else {
             this.adminServer = null;
@@ -142,6 +143,7 @@ public final class GatehouseProxy implements AutoCloseable {
         private String adminToken;
         private PrometheusMeterRegistry registry;
         private Supplier<ReloadablePolicy.ReloadResult> reload;
+        private Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
         private Clock clock = Clock.systemUTC();
         private AutoCloseable onClose;
 
@@ -203,6 +205,12 @@ public final class GatehouseProxy implements AutoCloseable {
         /** What {@code POST /v1/reload} runs, e.g. {@code reloadablePolicy::reload}. */
         public Builder reload(Supplier<ReloadablePolicy.ReloadResult> reload) {
             this.reload = reload;
+            return this;
+        }
+
+        /** The policy file's last failed reload, which {@code GET /readyz} reports, e.g. {@code reloadablePolicy::lastFailure}. */
+        public Builder policyFailure(Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure) {
+            this.policyFailure = policyFailure;
             return this;
         }
 
