@@ -39,8 +39,15 @@ final class LargePolicy {
         }
     }
 
-    /** {@code LargePolicy FILE}: compiles FILE, evaluates and explains a request that reaches the default, prints the figures. */
+    /**
+     * {@code LargePolicy FILE}: compiles FILE, evaluates and explains a request that reaches the default,
+     * prints the figures. {@code LargePolicy --write FILE [CHARS]} writes a generated policy (default: the limit).
+     */
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("--write")) {
+            Files.writeString(Path.of(args[1]), generate(args.length > 2 ? Integer.parseInt(args[2]) : YamlNodes.MAX_CHARS));
+            return;
+        }
         Path file = Path.of(args[0]);
         long start = System.nanoTime();
         Policy policy = PolicyLoader.defaults().load(file);
