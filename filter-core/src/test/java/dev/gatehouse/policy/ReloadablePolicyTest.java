@@ -191,16 +191,18 @@ class ReloadablePolicyTest {
     void watch_policyWrittenInPlaceInChunks_installsOnlyTheFinalContent() throws IOException {
         Path file = write(BLOCK_TOR);
         String full = largePolicyEndingWithBlockTor(400);
-        byte[] bytes = full.getBytes(StandardCharsets.UTF_8);
         try (ReloadablePolicy policy = settling(file, loader::load)) {
             String v1 = policy.version();
-            // saved in place, as an editor without atomic save does: truncate, then chunks, each seen as a change,
-            // the writer never pausing as long as the settle interval
+            // saved in place, as an editor without atomic save does: truncate, then chunks of ten whole rules
+            // (so every intermediate state is a valid policy without block-tor), each seen as a change, the
+            // writer never pausing as long as the settle interval
             try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 policy.changed();
                 scheduler.advance(SETTLE.dividedBy(2));
-                for (int offset = 0; offset < bytes.length; offset += 1024) {
-                    out.write(bytes, offset, Math.min(1024, bytes.length - offset));
+                String[] rules = full.split("(?=  - name:)");
+                for (int i = 0; i < rules.length; i += 10) {
+                    String chunk = String.join("", java.util.Arrays.copyOfRange(rules, i, Math.min(i + 10, rules.length)));
+                    out.write(chunk.getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     policy.changed();
                     scheduler.advance(SETTLE.dividedBy(2));
