@@ -122,6 +122,9 @@ public final class PolicyTestRunner {
             out.println("  expected: " + c.expectation());
             out.println("  actual:   " + describe(decision));
             out.println("  " + mismatch);
+            if (c.rotateIp() != null) {
+                out.println("  request " + c.repeat() + " of " + c.repeat() + " came from " + last.request().clientIp() + " (rotate_ip " + c.rotateIp() + ")");
+            }
             out.println("  trace:");
             for (Decision.TraceStep step : policy.explain(last.request(), last.signals()).trace()) {
                 out.println("    " + (step.matched() ? "✔ " : "✘ ") + step.rule() + ": " + step.detail());

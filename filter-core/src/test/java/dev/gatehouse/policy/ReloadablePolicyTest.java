@@ -407,4 +407,24 @@ class ReloadablePolicyTest {
                     assertThat(policy.evaluate(RequestFacts.forIp(IP), Signals.of(IP)).verdict()).isEqualTo(Verdict.BLOCK));
         }
     }
+
+    @Test
+    void watch_kubernetesConfigMapSwap_isApplied() throws IOException {
+        // the layout kubelet writes: policy.yaml -> ..data/policy.yaml, ..data -> ..<timestamp>; an update
+        // writes a new timestamped directory and renames a new ..data link over the old one
+        Path v1 = Files.createDirectories(dir.resolve("..2026_11_30_10_00_00.1"));
+        Files.writeString(v1.resolve("policy.yaml"), BLOCK_TOR);
+        Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+        Path file = Files.createSymbolicLink(dir.resolve("policy.yaml"), Path.of("..data", "policy.yaml"));
+        try (ReloadablePolicy policy = ReloadablePolicy.watch(file, loader, loader::load, Clock.systemUTC(), QUICK_SETTLE,
+                Scheduler.daemon("test-policy-settle"), true)) {
+            Path v2 = Files.createDirectories(dir.resolve("..2026_11_30_10_05_00.2"));
+            Files.writeString(v2.resolve("policy.yaml"), BLOCK_TOR.replace("action: block", "action: allow"));
+            Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+            Files.move(tmp, dir.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+            await().atMost(AWAIT).untilAsserted(() ->
+                    assertThat(policy.evaluate(RequestFacts.forIp(IP), TOR).verdict()).isEqualTo(Verdict.ALLOW));
+        }
+    }
 }
