@@ -374,9 +374,9 @@ class ReloadablePolicyTest {
             String bad = BLOCK_TOR.replace("tor: true", "tro: true");
             write(bad);
             await().atMost(AWAIT).until(() -> count("rejected") == 1);
-            for (int i = 1; i <= 20; i++) { // touched and rewritten with the same bytes: events, same content
+            for (int i = 1; i <= 20; i++) { // touched and replaced by the same bytes: events, same content
                 Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(i)));
-                Files.writeString(file, bad);
+                write(bad);
             }
             write(BLOCK_TOR.replace("action: block", "action: allow"));
             await().atMost(AWAIT).until(() -> count("applied") == 1);
