@@ -56,6 +56,11 @@ final class ConditionParser {
         return cidrs.listTexts();
     }
 
+    /** The CIDR list files the policy names. */
+    List<Path> listFiles() {
+        return cidrs.files();
+    }
+
     /** A {@code when:} mapping: every key must hold (an empty mapping holds always). */
     Condition parse(Node node, String path) {
         Map<String, Field> fields = YamlNodes.mapping(node, path, problems);

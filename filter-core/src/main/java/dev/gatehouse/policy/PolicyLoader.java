@@ -65,6 +65,11 @@ public final class PolicyLoader {
         return parse(read(file), file.toString(), file.toAbsolutePath().getParent());
     }
 
+    /** Compiles {@code text} read from {@code file} before (what a watcher saw settle). */
+    Policy load(Path file, String text) {
+        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+    }
+
     /**
      * Compiles policy text; CIDR list files are read relative to the directory of {@code sourceName}
      * when it names a path, else the working directory.

@@ -27,6 +27,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -57,18 +58,21 @@ final class AdminHandler extends Handler.Abstract {
     private final PrometheusMeterRegistry registry;
     private final Supplier<ReloadablePolicy.ReloadResult> reload;
     private final BooleanSupplier ready;
+    private final Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
     private final byte[] token;
     private final Clock clock;
 
     /**
      * @param reload what {@code POST /v1/reload} runs; {@code null} when the policy is not a file (409)
+     * @param policyFailure the policy file's last failed reload, reported by {@code /readyz}; {@code null} when not a file
      * @param token  bearer token, or {@code null} for none
      */
     AdminHandler(Gatehouse gatehouse, PrometheusMeterRegistry registry, Supplier<ReloadablePolicy.ReloadResult> reload,
-                 BooleanSupplier ready, String token, Clock clock) {
+                 Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure, BooleanSupplier ready, String token, Clock clock) {
         this.gatehouse = Objects.requireNonNull(gatehouse, "gatehouse");
         this.registry = registry;
         this.reload = reload;
+        this.policyFailure = policyFailure == null ? Optional::empty : policyFailure;
         this.ready = Objects.requireNonNull(ready, "ready");
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -94,7 +98,7 @@ final class AdminHandler extends Handler.Abstract {
             return text(response, callback, 200, "ok\n");
         }
         if ("/readyz".equals(path)) {
-            return ready.getAsBoolean() ? text(response, callback, 200, "ready\n") : text(response, callback, 503, "not ready\n");
+            return readyz(response, callback);
         }
         if (!authorized(request)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
@@ -113,6 +117,23 @@ final class AdminHandler extends Handler.Abstract {
             return reload(response, callback);
         }
         return json(response, callback, 404, error("no such endpoint: " + path));
+    }
+
+    /**
+     * A refused or failed policy reload leaves the last good policy serving, so the proxy stays ready (taking
+     * every instance out of the load balancer over a bad edit would be worse), but the probe says so.
+     */
+    private boolean readyz(Response response, Callback callback) {
+        if (!ready.getAsBoolean()) {
+            return text(response, callback, 503, "not ready\n");
+        }
+        String details = policyFailure.get().map(f -> "policy reload failed at " + f.time() + ": "
+                + shorten(f.message(), 1000) + " (version " + f.kept() + " stays active)\n").orElse("");
+        return text(response, callback, 200, "ready\n" + details);
+    }
+
+    private static String shorten(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     private boolean authorized(Request request) {

@@ -85,6 +85,7 @@ public final class GatehouseFactory {
                     .adminToken(config.adminToken())
                     .prometheus(registry)
                     .reload(reloadable == null ? null : reloadable::reload)
+                    .policyFailure(reloadable == null ? null : reloadable::lastFailure)
                     .closing(reloadable)
                     .start();
         } catch (Exception | Error e) {

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -121,7 +122,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.adminServer = new Server(adminThreads);
             adminServer.setStopAtShutdown(true);
             this.adminConnector = connector(adminServer, b.admin);
-            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, () -> server.isStarted(),
+            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, () -> server.isStarted(),
                     b.adminToken, b.clock));
         } else {
             this.adminServer = null;
@@ -291,6 +292,7 @@ public final class GatehouseProxy implements AutoCloseable {
         private String adminToken;
         private PrometheusMeterRegistry registry;
         private Supplier<ReloadablePolicy.ReloadResult> reload;
+        private Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
         private Clock clock = Clock.systemUTC();
         private AutoCloseable onClose;
 
@@ -377,6 +379,12 @@ public final class GatehouseProxy implements AutoCloseable {
         /** What {@code POST /v1/reload} runs, e.g. {@code reloadablePolicy::reload}. */
         public Builder reload(Supplier<ReloadablePolicy.ReloadResult> reload) {
             this.reload = reload;
+            return this;
+        }
+
+        /** The policy file's last failed reload, which {@code GET /readyz} reports, e.g. {@code reloadablePolicy::lastFailure}. */
+        public Builder policyFailure(Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure) {
+            this.policyFailure = policyFailure;
             return this;
         }
 

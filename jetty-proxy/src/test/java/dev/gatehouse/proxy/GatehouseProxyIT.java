@@ -22,8 +22,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -263,6 +265,23 @@ class GatehouseProxyIT {
                 "gatehouse_decisions_total{shadow=\"false\",verdict=\"block\"} 1.0",
                 "gatehouse_proxy_requests_total{outcome=\"forwarded\"} 1.0",
                 "gatehouse_proxy_requests_total{outcome=\"refused\"} 1.0");
+    }
+
+    @Test
+    void admin_readyz_reportsTheLastFailedPolicyReload() throws Exception {
+        AtomicReference<Optional<ReloadablePolicy.ReloadFailure>> failure = new AtomicReference<>(Optional.empty());
+        GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none())
+                .admin(HostPort.parse("127.0.0.1:0", -1)).policyFailure(failure::get));
+        assertThat(admin(proxy, "GET", "/readyz").body()).isEqualTo("ready\n");
+
+        failure.set(Optional.of(new ReloadablePolicy.ReloadFailure(Instant.parse("2026-11-30T10:00:00Z"),
+                "policy.yaml:4:12: rules[0](block-tor).when.tro: unknown signal 'tro'", "0123456789ab")));
+        HttpResponse<String> readyz = admin(proxy, "GET", "/readyz");
+
+        // the last good policy still serves: ready, with the failure in the details
+        assertThat(readyz.statusCode()).isEqualTo(200);
+        assertThat(readyz.body()).isEqualTo("ready\npolicy reload failed at 2026-11-30T10:00:00Z: "
+                + "policy.yaml:4:12: rules[0](block-tor).when.tro: unknown signal 'tro' (version 0123456789ab stays active)\n");
     }
 
     @Test
