@@ -1,5 +1,7 @@
 package dev.gatehouse;
 
+import dev.gatehouse.challenge.ChallengeSettings;
+import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.policy.Policy;
@@ -51,6 +53,7 @@ public final class Gatehouse implements AutoCloseable {
     private final Counter policyErrors;
     private final Timer decisionTimer;
     private final Counter[][] decisions; // [verdict][shadowed ? 1 : 0], registered once: no lookup per request
+    private final Challenger challenger;
 
     private Gatehouse(Builder b) {
         this.engine = b.engine;
@@ -59,6 +62,7 @@ public final class Gatehouse implements AutoCloseable {
         this.failOpen = b.failOpen;
         this.nanoTime = b.nanoTime;
         this.registry = b.registry;
+        this.challenger = b.challenger != null ? b.challenger : Challenger.create(ChallengeSettings.ofDefaults(), b.registry);
         this.engineTimeouts = Counter.builder("gatehouse.engine.timeouts")
                 .description("Lookups that ran past the time budget; the decision used what was known").register(registry);
         this.engineErrors = Counter.builder("gatehouse.engine.errors")
@@ -174,6 +178,7 @@ public final class Gatehouse implements AutoCloseable {
         Decision decision;
         try {
             Policy current = policy.get();
+            signals = challenger.markPass(facts, signals); // challenge_passed, for the policy to test
             decision = Objects.requireNonNull(explain ? current.explain(facts, signals) : current.evaluate(facts, signals),
                     "the policy returned no decision");
         } catch (RuntimeException e) {
@@ -238,6 +243,11 @@ public final class Gatehouse implements AutoCloseable {
         return registry;
     }
 
+    /** Serves {@code challenge} decisions and checks passes; adapters hand it challenge decisions and its endpoint's requests. */
+    public Challenger challenger() {
+        return challenger;
+    }
+
     @Override
     public void close() {
         engine.close();
@@ -251,6 +261,7 @@ public final class Gatehouse implements AutoCloseable {
         private boolean failOpen = true;
         private LongSupplier nanoTime = System::nanoTime;
         private MeterRegistry registry = Metrics.globalRegistry;
+        private Challenger challenger;
 
         private Builder() {
         }
@@ -297,6 +308,15 @@ public final class Gatehouse implements AutoCloseable {
 
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * How {@code challenge} decisions are served and passes checked (default: {@link ChallengeSettings#ofDefaults()},
+         * a secret made for this process).
+         */
+        public Builder challenger(Challenger challenger) {
+            this.challenger = Objects.requireNonNull(challenger, "challenger");
             return this;
         }
 
