@@ -14,6 +14,7 @@ import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.RedisApi;
 import io.lettuce.core.RedisFuture;
@@ -55,11 +56,16 @@ import java.util.function.LongSupplier;
  */
 public final class RedisRateLimitStore implements RateLimitStore {
 
+    private record BucketKey(RateLimit limit, String key) {}
+
     private final RedisSettings settings;
     private final RedisLink link;
     private final AsyncProxyManager<byte[]> buckets;
     private final RateLimitStore local;
     private final Cache<RateLimit, BucketConfiguration> configurations = Caffeine.newBuilder().maximumSize(1_024).build();
+    // Proxies of buckets asked recently, each batching this process's concurrent requests into one compare-and-swap:
+    // a hot key (one client hammering) then costs one Redis round trip at a time per instance, not a retry storm.
+    private final Cache<BucketKey, AsyncBucketProxy> proxies;
     private final Counter fallbackDecisions;
 
     private RedisRateLimitStore(Builder b) {
@@ -83,6 +89,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(b.keepAfterRefill))
                 .build()
                 .asAsync();
+        this.proxies = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofSeconds(10)).build();
         this.local = b.local != null ? b.local : LocalRateLimitStore.builder().maximumBuckets(b.maximumBuckets).nanoTime(nanoTime).build();
         this.fallbackDecisions = Counter.builder("gatehouse.ratelimit.redis.fallbacks")
                 .description("Rate-limit decisions made by the fallback because Redis did not answer in time")
@@ -174,10 +181,12 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     private AsyncBucketProxy bucket(RateLimit limit, String key) {
-        BucketConfiguration configuration = configurations.get(limit, l -> BucketConfiguration.builder()
-                .addLimit(bandwidth -> bandwidth.capacity(l.capacity()).refillGreedy(l.refillTokens(), l.period()))
-                .build());
-        return buckets.builder().build(redisKey(limit, key), configuration);
+        return proxies.get(new BucketKey(limit, key), k -> {
+            BucketConfiguration configuration = configurations.get(limit, l -> BucketConfiguration.builder()
+                    .addLimit(bandwidth -> bandwidth.capacity(l.capacity()).refillGreedy(l.refillTokens(), l.period()))
+                    .build());
+            return buckets.builder().withOptimization(Optimizations.batching()).build(redisKey(limit, key), configuration);
+        });
     }
 
     byte[] redisKey(RateLimit limit, String key) {
