@@ -67,6 +67,16 @@ public final class Services {
 
     /** Whether a Redis at host:port answers PING within a second. */
     public static boolean redisAnswers(String host, int port) {
+        return ping(host, port).startsWith("+PONG");
+    }
+
+    /** Whether a Redis at host:port replies at all (PONG, or an error such as NOAUTH when it wants a password). */
+    public static boolean redisReplies(String host, int port) {
+        String reply = ping(host, port);
+        return reply.startsWith("+") || reply.startsWith("-");
+    }
+
+    private static String ping(String host, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 1_000);
             s.setSoTimeout(1_000);
@@ -76,9 +86,9 @@ public final class Services {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[64];
             int n = in.read(buf);
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            return n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
         } catch (IOException e) {
-            return false;
+            return "";
         }
     }
 

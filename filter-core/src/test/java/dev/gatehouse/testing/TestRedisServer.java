@@ -23,17 +23,19 @@ public final class TestRedisServer implements AutoCloseable {
 
     private final Path binary;
     private final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    private TestRedisServer(Path binary, int port) {
+    private TestRedisServer(Path binary, int port, List<String> extraArgs) {
         this.binary = binary;
         this.port = port;
+        this.extraArgs = extraArgs;
     }
 
-    /** Starts a server on a free port and waits until it answers PING. */
-    public static TestRedisServer start() {
+    /** Starts a server on a free port and waits until it answers PING; {@code extraArgs} e.g. {@code "--requirepass", "s3cret"}. */
+    public static TestRedisServer start(String... extraArgs) {
         Path binary = Services.requireCommand("redis-server");
-        TestRedisServer server = new TestRedisServer(binary, freePort());
+        TestRedisServer server = new TestRedisServer(binary, freePort(), List.of(extraArgs));
         server.restart();
         return server;
     }
@@ -64,8 +66,10 @@ public final class TestRedisServer implements AutoCloseable {
     public void restart() {
         kill();
         try {
-            process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"))
+            List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"));
+            command.addAll(extraArgs);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -73,7 +77,7 @@ public final class TestRedisServer implements AutoCloseable {
             throw new IllegalStateException("cannot start redis-server", e);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Services.redisAnswers("127.0.0.1", port)) {
+        while (!Services.redisReplies("127.0.0.1", port)) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
                 throw new IllegalStateException("redis-server on port " + port + " did not answer PING within 10 s");
             }

@@ -112,6 +112,7 @@ final class RedisLink implements AutoCloseable {
         this.timeout = settings.timeout();
         this.probeInterval = probeInterval;
         this.uri = RedisURI.create(settings.url());
+        settings.aclUser().ifPresent(uri::setUsername);
         settings.password(env).ifPresent(uri::setPassword);
         Duration commandCap = max(Duration.ofSeconds(1), timeout.multipliedBy(10));
         uri.setTimeout(commandCap);

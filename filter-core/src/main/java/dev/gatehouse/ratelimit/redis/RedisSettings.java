@@ -155,6 +155,19 @@ public final class RedisSettings {
         return Optional.of(value.toCharArray());
     }
 
+    /**
+     * The ACL user of {@code rediss://user@host} when the password comes from {@code password-env}; Lettuce
+     * would read a lone user-info as a password (the pre-ACL form {@code redis://password@host}).
+     */
+    Optional<String> aclUser() {
+        if (passwordEnv == null || !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
+            return Optional.empty();
+        }
+        String userInfo = URI.create(url).getRawUserInfo();
+        return userInfo == null || userInfo.isEmpty() || userInfo.contains(":") ? Optional.empty()
+                : Optional.of(java.net.URLDecoder.decode(userInfo, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** The URL with any password in it masked, for logs and status pages. */
     String safeUrl() {
         return url.replaceAll("://([^@/]*):[^@/]*@", "://$1:***@");

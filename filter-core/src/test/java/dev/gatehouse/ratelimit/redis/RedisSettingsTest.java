@@ -73,6 +73,14 @@ class RedisSettingsTest {
     }
 
     @Test
+    void aclUser_isTheLoneUserInfo_whenThePasswordComesFromTheEnvironment() {
+        assertThat(RedisSettings.builder().url("rediss://gatehouse@h:6380").passwordEnv("P").build().aclUser()).contains("gatehouse");
+        assertThat(RedisSettings.builder().url("rediss://gatehouse@h:6380").build().aclUser()).as("legacy redis://password@host").isEmpty();
+        assertThat(RedisSettings.builder().url("redis://u:pw@h").passwordEnv("P").build().aclUser()).isEmpty();
+        assertThat(RedisSettings.builder().url("redis://h").passwordEnv("P").build().aclUser()).isEmpty();
+    }
+
+    @Test
     void toString_masksAPasswordInTheUrl() {
         RedisSettings s = RedisSettings.builder().url("redis://app:s3cret@10.0.0.5:6379").build();
         assertThat(s.toString()).contains("redis://app:***@10.0.0.5:6379").doesNotContain("s3cret");
