@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -47,11 +49,13 @@ public final class RedisSharedCache implements SharedCache {
     private final Clock clock;
     private final MeterRegistry registry;
     private final Cache<Key, Stored> local;
+    private final Executor executor;
 
     private RedisSharedCache(Builder b) {
         this.settings = b.settings;
         this.clock = b.clock;
         this.registry = b.registry;
+        this.executor = b.executor;
         this.link = new RedisLink(settings, "shared-cache", clock, registry, b.env, b.probeInterval);
         this.local = Caffeine.newBuilder()
                 .maximumSize(b.localSize)
@@ -100,7 +104,8 @@ public final class RedisSharedCache implements SharedCache {
         try {
             return link.commands().get(redisKey(key)).toCompletableFuture()
                     .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)
-                    .handle((bytes, error) -> {
+                    // off Lettuce's I/O thread: what the caller chains next (a policy, a rate-limit store) may block
+                    .handleAsync((bytes, error) -> {
                         if (error != null) {
                             link.failed(error);
                             count(key, "error");
@@ -115,7 +120,7 @@ public final class RedisSharedCache implements SharedCache {
                         local.put(key, stored.get());
                         count(key, "hit");
                         return Optional.of(new Entry(stored.get().value(), Duration.ofMillis(stored.get().expiresAtMillis() - at)));
-                    });
+                    }, executor);
         } catch (RuntimeException e) {
             link.failed(e);
             count(key, "error");
@@ -206,6 +211,7 @@ public final class RedisSharedCache implements SharedCache {
         private Function<String, String> env = System::getenv;
         private Duration probeInterval = Duration.ofMillis(500);
         private long localSize = 10_000;
+        private Executor executor = ForkJoinPool.commonPool();
 
         private Builder(RedisSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -244,6 +250,12 @@ public final class RedisSharedCache implements SharedCache {
                 throw new IllegalArgumentException("localSize must not be negative, was " + entries);
             }
             this.localSize = entries;
+            return this;
+        }
+
+        /** Where a get completes (default the common pool; never Lettuce's I/O threads). */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -14,11 +14,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -60,11 +64,14 @@ class RedisFleetIT {
     }
 
     private Gatehouse instance() {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // generous timeout: this test is about exactness, not latency (a timed-out request would be decided locally)
-        RedisSettings settings = RedisSettings.builder().keyPrefix(prefix).timeout(Duration.ofSeconds(5)).build();
+        return instance(RedisSettings.builder().keyPrefix(prefix).timeout(Duration.ofSeconds(5)).build(), POLICY);
+    }
+
+    private Gatehouse instance(RedisSettings settings, String policyText) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RedisRateLimitStore store = RedisRateLimitStore.create(settings, Clock.systemUTC(), registry);
-        Policy policy = PolicyLoader.builder().rateLimitStore(store).meterRegistry(registry).build().parse(POLICY, "<fleet>");
+        Policy policy = PolicyLoader.builder().rateLimitStore(store).meterRegistry(registry).build().parse(policyText, "<fleet>");
         IntelligenceEngine engine = facts -> CompletableFuture.completedFuture(Signals.of(facts.clientIp()));
         Gatehouse gatehouse = Gatehouse.builder().engine(engine).policy(policy).budget(Duration.ofSeconds(10))
                 .meterRegistry(registry).build();
@@ -115,6 +122,43 @@ class RedisFleetIT {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The done-when of examples/fleet at the Gatehouse level: its settings and policy, two instances, a client's
+     * requests alternating between them → exactly 20 allowed. (The proxy reads these keys once the settings are wired.)
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void fleetExample_twoInstances_allowExactly20OfAClientsRequestsBetweenThem() throws Exception {
+        Path dir = Path.of("..", "examples", "fleet");
+        Map<String, Object> config = new Yaml().load(Files.readString(dir.resolve("gatehouse.yaml")));
+        Map<String, Object> rateLimit = (Map<String, Object>) config.get("rate-limit");
+        Map<String, Object> redis = (Map<String, Object>) rateLimit.get("redis");
+        assertThat(rateLimit.get("store")).isEqualTo("redis");
+        RedisSettings example = RedisSettings.builder()
+                .url((String) redis.get("url"))
+                .keyPrefix((String) redis.get("key-prefix"))
+                .timeout(Duration.ofMillis(Long.parseLong(((String) redis.get("timeout")).replace("ms", ""))))
+                .fallback((String) redis.get("fallback"))
+                .build();
+        assertThat(example.url()).isEqualTo("redis://127.0.0.1:6379");
+        String policy = Files.readString(dir.resolve((String) config.get("policy")));
+        // the example's settings, on a prefix of this test's own (other runs may share the Redis) and a timeout for a loaded machine
+        RedisSettings settings = example.toBuilder().keyPrefix(prefix).timeout(Duration.ofSeconds(5)).build();
+        Gatehouse first = instance(settings, policy);
+        Gatehouse second = instance(settings, policy);
+        RequestFacts client = RequestFacts.builder(IpAddress.parse("198.51.100.23")).path("/").build();
+        int allowed = 0;
+        for (int i = 0; i < 30; i++) {
+            Decision d = (i % 2 == 0 ? first : second).decide(client).get(30, TimeUnit.SECONDS);
+            allowed += d.verdict() == Verdict.ALLOW ? 1 : 0;
+        }
+        assertThat(allowed).isEqualTo(20);
+        Decision other = second.decide(RequestFacts.builder(IpAddress.parse("198.51.100.24")).path("/").build()).join();
+        assertThat(other.verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(other.response().headers()).containsEntry("RateLimit-Policy", "\"per-client\";q=20;w=60")
+                .containsEntry("RateLimit", "\"per-client\";r=19;t=3");
     }
 
     @Test
