@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -55,6 +56,9 @@ final class RedisLink implements AutoCloseable {
 
     /** Consecutive timeouts after which the link counts as down (one slow answer is not an outage). */
     static final int TIMEOUTS_TO_DOWN = 3;
+
+    /** How long a connect may take (at start-up, and in the probe while down), whatever the request timeout. */
+    private static final Duration CONNECT_WAIT = Duration.ofSeconds(2);
 
     /** Why Redis could not answer; the {@code reason} tag of the metrics. */
     enum Failure {
@@ -99,7 +103,7 @@ final class RedisLink implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * Connects (waiting at most a second: a Redis that is away at start-up only means the link starts down).
+     * Connects (waiting at most two seconds: a Redis that is away at start-up only means the link starts down).
      *
      * @param use "rate-limit" or "shared-cache": the {@code use} tag of the metrics and the probe key
      * @throws IllegalStateException when {@code password-env} names a variable that is not set
@@ -256,6 +260,7 @@ final class RedisLink implements AutoCloseable {
             StatefulRedisConnection<byte[], byte[]> c = connection;
             if (c == null || (d != null && d.failure() == Failure.REFUSED_READONLY)) {
                 if (c != null) {
+                    connection = null; // if the new connect fails, the next probe connects again
                     c.closeAsync();
                 }
                 connection = c = connect();
@@ -282,17 +287,29 @@ final class RedisLink implements AutoCloseable {
     }
 
     private StatefulRedisConnection<byte[], byte[]> connect() {
+        Duration wait = max(CONNECT_WAIT, timeout);
+        CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connecting =
+                client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture();
         try {
-            return client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                    .get(max(Duration.ofSeconds(1), timeout).toMillis(), TimeUnit.MILLISECONDS);
+            return connecting.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeWhenConnected(connecting);
             throw new RedisConnectionException("interrupted while connecting", e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new RedisConnectionException(message(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
-            throw new RedisConnectionException("no connection within " + max(Duration.ofSeconds(1), timeout).toMillis() + " ms", e);
+            closeWhenConnected(connecting); // the probe tries again; a late connection must not leak
+            throw new RedisConnectionException("no connection within " + wait.toMillis() + " ms", e);
         }
+    }
+
+    private static void closeWhenConnected(CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connecting) {
+        connecting.whenComplete((c, e) -> {
+            if (c != null) {
+                c.closeAsync();
+            }
+        });
     }
 
     static Failure classify(Throwable e) {
