@@ -1,5 +1,13 @@
 package dev.gatehouse.ratelimit.redis;
 
+import dev.gatehouse.Decision;
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.RequestFacts;
+import dev.gatehouse.Verdict;
+import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.policy.Policy;
+import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.ratelimit.RateLimit;
 import dev.gatehouse.ratelimit.RateLimitResult;
 import dev.gatehouse.testing.TestRedisServer;
@@ -15,7 +23,12 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -122,6 +135,45 @@ class RedisFaultIT {
     }
 
     @Test
+    void gatehouse_redisKilledMidTraffic_everyDecisionStillComesWithinTheTimeout_andNoneFails() throws Exception {
+        String policyText = """
+                limits:
+                  per-client:
+                    capacity: 3
+                    period: 1m
+                default:
+                  action: rate_limit
+                  limit: per-client
+                """;
+        try (RedisRateLimitStore store = store(redis.url(), RedisSettings.Fallback.LOCAL)) {
+            Policy policy = PolicyLoader.builder().rateLimitStore(store)
+                    .meterRegistry(registry).build().parse(policyText, "<fault>");
+            try (Gatehouse gatehouse = Gatehouse.builder()
+                    .engine(facts -> CompletableFuture.completedFuture(Signals.of(facts.clientIp())))
+                    .policy(policy).budget(Duration.ofSeconds(2)).meterRegistry(registry).build()) {
+                RequestFacts client = RequestFacts.builder(IpAddress.parse("192.0.2.61")).build();
+                assertThat(gatehouse.decide(client).get(5, TimeUnit.SECONDS).verdict())
+                        .isEqualTo(Verdict.ALLOW);
+
+                redis.kill();
+                List<Verdict> verdicts = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    long t0 = System.nanoTime();
+                    Decision d = gatehouse.decide(client).get(5, TimeUnit.SECONDS);
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertThat(ms).as("decision %d took %d ms", i, ms).isLessThanOrEqualTo(TIMEOUT.toMillis() + SLACK_MS);
+                    assertThat(d.rule()).as("decided by the policy, not an error path").isEqualTo("default/rate_limit");
+                    verdicts.add(d.verdict());
+                }
+                // the local fallback starts a full bucket of 3: this instance enforces the limit alone meanwhile
+                assertThat(verdicts).containsExactly(Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW,
+                        Verdict.RATE_LIMIT, Verdict.RATE_LIMIT);
+                assertThat(registry.get("gatehouse.policy.errors").counter().count()).isZero();
+            }
+        }
+    }
+
+    @Test
     void redisPaused_slowAnswersTimeOut_fallbackDecidesWithinBudget_thenRecovers() {
         try (RedisRateLimitStore store = store(redis.url(), RedisSettings.Fallback.LOCAL)) {
             store.tryConsume(FIVE, "slow");
@@ -200,12 +252,12 @@ class RedisFaultIT {
             RedisSettings settings = RedisSettings.builder().url(locked.url()).keyPrefix(prefix).timeout(TIMEOUT)
                     .passwordEnv("GATEHOUSE_REDIS_PASSWORD").fallback(RedisSettings.Fallback.BLOCK).build();
             try (RedisRateLimitStore store = RedisRateLimitStore.builder(settings).meterRegistry(registry)
-                    .env(java.util.Map.of("GATEHOUSE_REDIS_PASSWORD", "s3cret")::get).build()) {
+                    .env(Map.of("GATEHOUSE_REDIS_PASSWORD", "s3cret")::get).build()) {
                 assertThat(store.status().degraded()).isFalse();
                 assertThat(store.tryConsume(FIVE, "auth").remaining()).isEqualTo(4);
             }
             try (RedisRateLimitStore wrong = RedisRateLimitStore.builder(settings).meterRegistry(registry)
-                    .env(java.util.Map.of("GATEHOUSE_REDIS_PASSWORD", "wrong")::get).build()) {
+                    .env(Map.of("GATEHOUSE_REDIS_PASSWORD", "wrong")::get).build()) {
                 assertThat(wrong.status().degraded()).isTrue();
                 assertThat(wrong.tryConsume(FIVE, "auth").allowed()).as("fallback block").isFalse();
             }
