@@ -79,7 +79,7 @@ class RedisSharedCacheIT {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> get(second, v1).isPresent());
 
         assertThat(get(second, new SharedCache.Key("provider-test", 2, "192.0.2.8"))).as("a newer format never reads v1").isEmpty();
-        redis(r -> r.set(settings.keyPrefix() + ":sc:provider-test:v1:192.0.2.9", "not framed"));
+        redis(r -> r.setex(settings.keyPrefix() + ":sc:provider-test:v1:192.0.2.9", 60, "not framed"));
         assertThat(get(second, new SharedCache.Key("provider-test", 1, "192.0.2.9"))).isEmpty();
     }
 
