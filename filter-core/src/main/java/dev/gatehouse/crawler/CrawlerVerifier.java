@@ -10,6 +10,7 @@ import dev.gatehouse.crawler.UserAgentClassifier.BotClaim;
 import dev.gatehouse.engine.BotVerification;
 import dev.gatehouse.engine.BotVerifiedBy;
 import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.engine.SharedCache;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
@@ -80,6 +81,7 @@ public final class CrawlerVerifier implements Enricher {
     private final AsyncCache<RdnsKey, ForwardConfirmedRdns.Outcome> cache;
     private final MeterRegistry registry;
     private final Counter timeouts;
+    private final SharedOutcomes shared;
 
     private CrawlerVerifier(Builder b) {
         this.catalogSource = b.catalogSource;
@@ -99,6 +101,7 @@ public final class CrawlerVerifier implements Enricher {
                     case INDETERMINATE -> unknownTtl;
                 }))
                 .buildAsync();
+        this.shared = new SharedOutcomes(b.sharedCache, verifiedTtl, spoofedTtl);
         this.timeouts = Counter.builder("gatehouse.crawler.verifier.timeouts")
                 .description("Checks that outlived the verifier timeout and were answered unknown (the lookup goes on and fills the cache)")
                 .register(registry);
@@ -183,7 +186,7 @@ public final class CrawlerVerifier implements Enricher {
         }
         RdnsKey key = new RdnsKey(ip, crawler.rdnsSuffixes().stream().sorted().toList());
         CompletableFuture<ForwardConfirmedRdns.Outcome> lookup = cache.get(key, (k, executor) ->
-                rdns.check(k.ip(), k.suffixes()).exceptionally(e ->
+                shared.getOrCheck(k.ip(), k.suffixes(), () -> rdns.check(k.ip(), k.suffixes())).exceptionally(e ->
                         new ForwardConfirmedRdns.Outcome(ForwardConfirmedRdns.Result.INDETERMINATE, null, "rDNS check failed: " + e)));
         return lookup.thenApply(o -> switch (o.result()) {
                     case CONFIRMED -> new Verification(BotVerification.VERIFIED, BotVerifiedBy.RDNS, o.note(), true);
@@ -238,6 +241,7 @@ public final class CrawlerVerifier implements Enricher {
         private long cacheSize = 100_000;
         private Ticker ticker = Ticker.systemTicker();
         private MeterRegistry registry = Metrics.globalRegistry;
+        private SharedCache sharedCache = SharedCache.none();
 
         private Builder() {
         }
@@ -327,6 +331,16 @@ public final class CrawlerVerifier implements Enricher {
         /** The time source of the cache (tests move it by hand). Default the system ticker. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * A cache shared with the other instances of a fleet (e.g. {@code RedisSharedCache}): confirmed and
+         * refuted rDNS outcomes are written there with their TTLs and read before asking DNS, so N instances
+         * check an address once between them. Default {@link SharedCache#none()}.
+         */
+        public Builder sharedCache(SharedCache sharedCache) {
+            this.sharedCache = Objects.requireNonNull(sharedCache, "sharedCache");
             return this;
         }
 
