@@ -7,6 +7,7 @@ import dev.gatehouse.Decision;
 import dev.gatehouse.RefusalBody;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.Verdict;
+import dev.gatehouse.engine.BotVerification;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.Cidr;
@@ -221,7 +222,7 @@ public final class Challenger {
     }
 
     private boolean isExempt(RequestFacts facts, Signals signals) {
-        if ("verified".equals(signals.string(Signal.BOT_VERIFIED))) {
+        if (signals.botVerification() == BotVerification.VERIFIED) {
             return true;
         }
         String path = facts.path();
