@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.Decision;
-import dev.gatehouse.RefusalBody;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.Verdict;
 import dev.gatehouse.engine.BotVerification;
@@ -126,35 +125,36 @@ public final class Challenger {
     }
 
     /**
-     * What to answer for a {@code challenge} decision, or {@code null} to let the request through.
+     * What to do with a {@code challenge} decision: let it through, serve the page, or refuse it.
      *
      * @param rawQuery the request's query string (without {@code ?}), or {@code null}; kept in the return address
      */
-    public ChallengeResponse enforce(Decision decision, RequestFacts facts, String rawQuery) {
+    public ChallengeOutcome enforce(Decision decision, RequestFacts facts, String rawQuery) {
         if (decision.verdict() != Verdict.CHALLENGE) {
             throw new IllegalArgumentException("not a challenge decision: " + decision.verdict());
         }
-        if (isExempt(facts, decision.signals())) {
+        String exemption = exemption(facts, decision.signals());
+        if (exemption != null) {
             exempt.increment();
-            return null;
+            return new ChallengeOutcome.Pass(exemption);
         }
         if (holdsPass(facts)) {
-            return null;
+            return new ChallengeOutcome.Pass("holds a valid pass");
         }
         String network = network(facts.clientIp());
         AtomicInteger failed = failures.getIfPresent(network);
         if (failed != null && failed.get() >= settings.maxFailures()) {
             fallbacks.increment();
             failures.asMap().computeIfPresent(network, (k, v) -> v); // a client still trying keeps its fallback
-            return fallback(decision, facts);
+            return new ChallengeOutcome.Refuse(fallback(decision));
         }
         String accept = facts.header("accept");
         boolean getOrHead = facts.method().equals("GET") || facts.method().equals("HEAD");
         if (!getOrHead || !acceptsHtml(accept)) {
             refusedNotBrowser.increment();
-            return refusal(decision, facts, getOrHead ? "A web browser is required: this address is protected by a browser check that needs"
+            return new ChallengeOutcome.Refuse(refusal(decision, getOrHead ? "A web browser is required: this address is protected by a browser check that needs"
                     + " JavaScript" : "A browser check is required: open this site's pages in a web browser first, then retry (request"
-                    + " bodies are not kept across the check)");
+                    + " bodies are not kept across the check)"));
         }
         fail(network);
         issued.increment();
@@ -170,7 +170,7 @@ public final class Challenger {
         headers.put("X-Frame-Options", "DENY");
         headers.put("Referrer-Policy", "same-origin");
         headers.put("X-Robots-Tag", "noindex");
-        return ChallengeResponse.of(403, headers, "text/html;charset=utf-8", page.html());
+        return new ChallengeOutcome.Page(ChallengeResponse.of(403, headers, "text/html;charset=utf-8", page.html()));
     }
 
     /**
@@ -221,25 +221,26 @@ public final class Challenger {
         });
     }
 
-    private boolean isExempt(RequestFacts facts, Signals signals) {
+    /** Why this request is never challenged, or {@code null}. */
+    private String exemption(RequestFacts facts, Signals signals) {
         if (signals.botVerification() == BotVerification.VERIFIED) {
-            return true;
+            return "verified crawler";
         }
         String path = facts.path();
         for (String prefix : ChallengeSettings.ALWAYS_EXEMPT) {
             if (path.startsWith(prefix)) {
-                return true;
+                return "exempt path " + prefix;
             }
         }
         for (String prefix : settings.exemptPaths()) {
             if (path.startsWith(prefix)) {
-                return true;
+                return "exempt path " + prefix;
             }
         }
-        return false;
+        return null;
     }
 
-    private ChallengeResponse fallback(Decision decision, RequestFacts facts) {
+    private Decision fallback(Decision decision) {
         Decision.Challenge challenge = decision.response().challenge();
         Verdict verdict = challenge == null ? Verdict.BLOCK : challenge.fallback();
         Map<String, String> headers = new LinkedHashMap<>(decision.response().headers());
@@ -247,24 +248,16 @@ public final class Challenger {
             headers.put("Retry-After", Long.toString(settings.failureWindow().toSeconds()));
         }
         int status = decision.response().status() >= 400 ? decision.response().status() : verdict == Verdict.RATE_LIMIT ? 429 : 403;
-        Decision shown = new Decision(verdict, decision.rule(), new Decision.Response(status, headers,
+        return new Decision(verdict, decision.rule(), new Decision.Response(status, headers,
                 "Too many failed browser checks from your network; try again later"), null, decision.signals(), decision.trace(),
                 decision.timings());
-        return rendered(shown, facts, headers);
     }
 
-    private ChallengeResponse refusal(Decision decision, RequestFacts facts, String message) {
-        int status = decision.response().status() >= 400 ? decision.response().status() : 403;
-        Decision shown = new Decision(Verdict.CHALLENGE, decision.rule(), new Decision.Response(status, decision.response().headers(),
-                message), null, decision.signals(), decision.trace(), decision.timings());
-        return rendered(shown, facts, decision.response().headers());
-    }
-
-    private static ChallengeResponse rendered(Decision shown, RequestFacts facts, Map<String, String> extra) {
-        RefusalBody.Rendered body = RefusalBody.render(shown, facts.header("accept"));
-        Map<String, String> headers = new LinkedHashMap<>(extra);
-        headers.put("Cache-Control", "no-store");
-        return ChallengeResponse.of(shown.response().status(), headers, body.contentType(), body.body());
+    /** A refusal keeping the verdict {@code challenge}, so logs and the JSON body say why; never the fallback's 429. */
+    private static Decision refusal(Decision decision, String message) {
+        int status = decision.response().status() >= 400 && decision.response().status() != 429 ? decision.response().status() : 403;
+        return new Decision(Verdict.CHALLENGE, decision.rule(), new Decision.Response(status, decision.response().headers(), message),
+                null, decision.signals(), decision.trace(), decision.timings());
     }
 
     private static ChallengeResponse plain(int status, String message) {

@@ -55,6 +55,16 @@ class ChallengerTest {
         return challenge(0, Verdict.BLOCK, Signals.of(IpAddress.parse(ip)));
     }
 
+    static ChallengeResponse page(ChallengeOutcome outcome) {
+        assertThat(outcome).isInstanceOf(ChallengeOutcome.Page.class);
+        return ((ChallengeOutcome.Page) outcome).response();
+    }
+
+    static Decision refused(ChallengeOutcome outcome) {
+        assertThat(outcome).isInstanceOf(ChallengeOutcome.Refuse.class);
+        return ((ChallengeOutcome.Refuse) outcome).decision();
+    }
+
     static String body(ChallengeResponse r) {
         return new String(r.body(), StandardCharsets.UTF_8);
     }
@@ -80,7 +90,7 @@ class ChallengerTest {
 
     /** Serves the page to {@code ip}, solves it and calls the verify endpoint from {@code verifyIp}. */
     private ChallengeResponse solveFrom(String ip, String verifyIp) {
-        ChallengeResponse page = challenger.enforce(challenge(ip), request(ip, "GET", "/docs", HTML, null), "q=1");
+        ChallengeResponse page = page(challenger.enforce(challenge(ip), request(ip, "GET", "/docs", HTML, null), "q=1"));
         String html = body(page);
         String nonce = attr(html, "data-nonce");
         int difficulty = Integer.parseInt(attr(html, "data-difficulty"));
@@ -95,7 +105,7 @@ class ChallengerTest {
 
     @Test
     void enforce_browserGet_servesThePageWithStrictHeaders() {
-        ChallengeResponse page = challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/docs", HTML, null), "a=1&b=2");
+        ChallengeResponse page = page(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/docs", HTML, null), "a=1&b=2"));
 
         assertThat(page.status()).isEqualTo(403);
         assertThat(page.contentType()).isEqualTo("text/html;charset=utf-8");
@@ -115,28 +125,28 @@ class ChallengerTest {
 
     @Test
     void enforce_perRuleDifficulty_overridesTheSetting() {
-        ChallengeResponse page = challenger.enforce(challenge(12, Verdict.BLOCK, Signals.of(IpAddress.parse("203.0.113.7"))),
-                request("203.0.113.7", "GET", "/", HTML, null), null);
+        ChallengeResponse page = page(challenger.enforce(challenge(12, Verdict.BLOCK, Signals.of(IpAddress.parse("203.0.113.7"))),
+                request("203.0.113.7", "GET", "/", HTML, null), null));
         assertThat(attr(body(page), "data-difficulty")).isEqualTo("12");
     }
 
     @Test
     void enforce_apiClient_gets403JsonSayingABrowserIsRequired() {
-        ChallengeResponse r = challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/api", "application/json", null), null);
-        assertThat(r.status()).isEqualTo(403);
-        assertThat(r.contentType()).isEqualTo("application/json");
-        assertThat(body(r)).contains("\"verdict\":\"challenge\"").contains("web browser is required");
+        Decision r = refused(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/api", "application/json", null), null));
+        assertThat(r.verdict()).isEqualTo(Verdict.CHALLENGE);
+        assertThat(r.response().status()).isEqualTo(403);
+        assertThat(r.response().message()).contains("web browser is required");
 
-        ChallengeResponse noAccept = challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", null, null), null);
-        assertThat(noAccept.status()).isEqualTo(403);
-        assertThat(body(noAccept)).doesNotContain("new Worker");
+        Decision noAccept = refused(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", null, null), null));
+        assertThat(noAccept.response().status()).isEqualTo(403);
+        assertThat(registry.get("gatehouse.challenge.refused").counter().count()).isEqualTo(2);
     }
 
     @Test
     void enforce_postWithoutPass_isRefusedNotChallenged() {
-        ChallengeResponse r = challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "POST", "/form", HTML, null), null);
-        assertThat(r.status()).isEqualTo(403);
-        assertThat(body(r)).contains("request bodies are not kept").doesNotContain("new Worker");
+        Decision r = refused(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "POST", "/form", HTML, null), null));
+        assertThat(r.response().status()).isEqualTo(403);
+        assertThat(r.response().message()).contains("request bodies are not kept");
     }
 
     @Test
@@ -150,8 +160,8 @@ class ChallengerTest {
         String cookie = passCookie(verified);
 
         // the pass lets a challenge decision through, on any address of the /24, with the same User-Agent
-        assertThat(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/docs", HTML, cookie), null)).isNull();
-        assertThat(challenger.enforce(challenge("203.0.113.200"), request("203.0.113.200", "GET", "/x", HTML, cookie), null)).isNull();
+        assertThat(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/docs", HTML, cookie), null)).isInstanceOf(ChallengeOutcome.Pass.class);
+        assertThat(challenger.enforce(challenge("203.0.113.200"), request("203.0.113.200", "GET", "/x", HTML, cookie), null)).isInstanceOf(ChallengeOutcome.Pass.class);
         assertThat(challenger.holdsPass(request("203.0.113.99", "POST", "/form", HTML, "a=b; " + cookie + "; c=d"))).isTrue();
         assertThat(registry.get("gatehouse.challenge.passed").counter().count()).isEqualTo(1);
     }
@@ -166,7 +176,7 @@ class ChallengerTest {
 
     @Test
     void verify_wrongAnswer_isRefused() {
-        String html = body(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", HTML, null), null));
+        String html = body(page(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", HTML, null), null)));
         String nonce = attr(html, "data-nonce");
         String wrong = "0";
         while (Tokens.solves(nonce, wrong, 8)) {
@@ -180,7 +190,7 @@ class ChallengerTest {
 
     @Test
     void verify_forgedOrTamperedNonce_isRefused() {
-        String html = body(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", HTML, null), null));
+        String html = body(page(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", HTML, null), null)));
         String nonce = attr(html, "data-nonce");
         // lower the difficulty in the visible part: the signature no longer matches
         String[] parts = nonce.split("\\.");
@@ -199,7 +209,7 @@ class ChallengerTest {
 
     @Test
     void verify_expiredNonce_sendsTheBrowserBackForAFreshOne() {
-        String html = body(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/docs", HTML, null), null));
+        String html = body(page(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/docs", HTML, null), null)));
         String nonce = attr(html, "data-nonce");
         clock.advance(ChallengeSettings.DEFAULT_NONCE_LIFETIME.plusSeconds(1));
         ChallengeResponse r = challenger.endpoint(request("203.0.113.7", "GET", Challenger.VERIFY_PATH, HTML, null),
@@ -210,7 +220,7 @@ class ChallengerTest {
 
     @Test
     void verify_openRedirect_isTurnedIntoTheSiteRoot() {
-        String html = body(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", HTML, null), null));
+        String html = body(page(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/", HTML, null), null)));
         String nonce = attr(html, "data-nonce");
         for (String evil : List.of("https://evil.example/", "//evil.example/", "/\\evil.example", "/a\r\nSet-Cookie: x=y")) {
             ChallengeResponse r = challenger.endpoint(request("203.0.113.7", "GET", Challenger.VERIFY_PATH, HTML, null),
@@ -283,36 +293,38 @@ class ChallengerTest {
     @Test
     void enforce_verifiedCrawlerAndExemptPaths_areNeverChallenged() {
         Signals crawler = Signals.builder(IpAddress.parse("66.249.66.1")).put(Signal.BOT_VERIFIED, "verified", "rdns").build();
-        assertThat(challenger.enforce(challenge(0, Verdict.BLOCK, crawler), request("66.249.66.1", "GET", "/", HTML, null), null)).isNull();
+        assertThat(challenger.enforce(challenge(0, Verdict.BLOCK, crawler), request("66.249.66.1", "GET", "/", HTML, null), null)).isInstanceOf(ChallengeOutcome.Pass.class);
         for (String path : List.of("/.well-known/security.txt", "/robots.txt", "/api/public/status")) {
-            assertThat(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", path, HTML, null), null)).as(path).isNull();
+            assertThat(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", path, HTML, null), null)).as(path).isInstanceOf(ChallengeOutcome.Pass.class);
         }
-        assertThat(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/api/private", HTML, null), null)).isNotNull();
+        assertThat(challenger.enforce(challenge("203.0.113.7"), request("203.0.113.7", "GET", "/api/private", HTML, null), null))
+                .isInstanceOf(ChallengeOutcome.Page.class);
     }
 
     @Test
     void enforce_challengeLoop_endsInTheFallbackUntilTheNetworkStops() {
         Decision decision = challenge(0, Verdict.RATE_LIMIT, Signals.of(IpAddress.parse("203.0.113.7")));
         for (int i = 0; i < 3; i++) { // maxFailures = 3: three pages served, none answered
-            assertThat(challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null).status()).isEqualTo(403);
+            assertThat(page(challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null)).status()).isEqualTo(403);
         }
-        ChallengeResponse fallback = challenger.enforce(decision, request("203.0.113.9", "GET", "/", HTML, null), null);
-        assertThat(fallback.status()).isEqualTo(429);
-        assertThat(fallback.headers()).containsEntry("Retry-After", "600");
-        assertThat(body(fallback)).contains("Too many failed browser checks").doesNotContain("new Worker");
+        Decision fallback = refused(challenger.enforce(decision, request("203.0.113.9", "GET", "/", HTML, null), null));
+        assertThat(fallback.verdict()).isEqualTo(Verdict.RATE_LIMIT);
+        assertThat(fallback.response().status()).isEqualTo(429);
+        assertThat(fallback.response().headers()).containsEntry("Retry-After", "600");
+        assertThat(fallback.response().message()).contains("Too many failed browser checks");
         assertThat(registry.get("gatehouse.challenge.fallback").counter().count()).isEqualTo(1);
 
         clock.advance(ChallengeSettings.DEFAULT_FAILURE_WINDOW.plusSeconds(1));
-        assertThat(body(challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null))).contains("new Worker");
+        assertThat(body(page(challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null)))).contains("new Worker");
     }
 
     @Test
     void enforce_successfulAnswer_resetsTheNetworksFailures() {
         Decision decision = challenge("203.0.113.7");
-        challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null);
-        challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null);
+        page(challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null));
+        page(challenger.enforce(decision, request("203.0.113.7", "GET", "/", HTML, null), null));
         assertThat(solveFrom("203.0.113.7", "203.0.113.7").status()).isEqualTo(303); // the third page, then solved
-        assertThat(body(challenger.enforce(decision, request("203.0.113.8", "GET", "/", HTML, null), null))).contains("new Worker");
+        assertThat(body(page(challenger.enforce(decision, request("203.0.113.8", "GET", "/", HTML, null), null)))).contains("new Worker");
     }
 
     @Test
