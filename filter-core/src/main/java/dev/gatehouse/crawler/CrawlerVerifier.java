@@ -121,7 +121,7 @@ public final class CrawlerVerifier implements Enricher {
                     .put(Signal.UA_CLAIMS_BOT, Boolean.TRUE, SOURCE_UA)
                     .put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_UA)
                     .put(Signal.BOT_NAME, c.name(), SOURCE_UA)
-                    .put(Signal.BOT_CATEGORY, c.category(), SOURCE_UA)
+                    .put(Signal.BOT_CATEGORY, c.category().id(), SOURCE_UA)
                     .remove(Signal.BOT_VERIFIED)
                     .remove(Signal.BOT_VERIFIED_BY);
             String source = "ip_range".equals(v.method()) ? SOURCE_RANGES : SOURCE_RDNS;
@@ -149,7 +149,7 @@ public final class CrawlerVerifier implements Enricher {
             Crawler c = byIp.get();
             b.put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_RANGES)
                     .put(Signal.BOT_NAME, c.name(), SOURCE_RANGES)
-                    .put(Signal.BOT_CATEGORY, c.category(), SOURCE_RANGES)
+                    .put(Signal.BOT_CATEGORY, c.category().id(), SOURCE_RANGES)
                     .put(Signal.BOT_VERIFIED, "verified", SOURCE_RANGES)
                     .put(Signal.BOT_VERIFIED_BY, "ip_range", SOURCE_RANGES);
         } else if (!known.isTrue(Signal.KNOWN_BOT)) {

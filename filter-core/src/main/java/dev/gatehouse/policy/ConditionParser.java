@@ -3,6 +3,7 @@ package dev.gatehouse.policy;
 import dev.gatehouse.DidYouMean;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
@@ -25,8 +26,7 @@ import java.util.regex.Matcher;
 final class ConditionParser {
 
     static final Set<String> BOT_VERIFIED = new LinkedHashSet<>(List.of("verified", "spoofed", "unknown", "none"));
-    static final Set<String> BOT_CATEGORIES =
-            new LinkedHashSet<>(List.of("search", "ai", "user_triggered", "seo", "monitoring", "social", "other"));
+    static final Set<String> BOT_CATEGORIES = new LinkedHashSet<>(BotCategory.ids());
     static final Set<String> BOT_VERIFIED_BY = new LinkedHashSet<>(List.of("ip_range", "rdns", "provider"));
     static final List<String> REQUEST_ATTRIBUTES =
             List.of("request.method", "request.host", "request.path", "request.user_agent", "request.header.<name>");

@@ -1,5 +1,6 @@
 package dev.gatehouse.crawler;
 
+import dev.gatehouse.engine.BotCategory;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.crawler.UserAgentClassifier.BotClaim;
 import org.junit.jupiter.api.Test;
@@ -47,11 +48,11 @@ class UserAgentClassifierTest {
             Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)                                              | UptimeRobot | monitoring
             Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)                                         | SemrushBot | seo
             Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)                                                       | MJ12bot | seo
-            Wget/1.21.2                                                                                                         | wget | other
+            Wget/1.21.2                                                                                                         | wget | automation
             Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com) | Bytespider | ai
             """)
     void classify_knownCrawler_namesItAndItsCategory(String ua, String name, String category) {
-        assertThat(CLASSIFIER.classify(ua)).contains(new BotClaim(name, category));
+        assertThat(CLASSIFIER.classify(ua)).contains(new BotClaim(name, BotCategory.byId(category)));
     }
 
     @Test

@@ -172,7 +172,7 @@ final class Facts {
         if (crawler != null) {
             b.put(Signal.KNOWN_BOT, Boolean.TRUE, CRAWLERS_SOURCE);
             b.put(Signal.BOT_NAME, crawler.name(), CRAWLERS_SOURCE);
-            b.put(Signal.BOT_CATEGORY, crawler.category(), CRAWLERS_SOURCE);
+            b.put(Signal.BOT_CATEGORY, crawler.category().id(), CRAWLERS_SOURCE);
             b.put(Signal.BOT_VERIFIED, "verified", CRAWLERS_SOURCE);
             b.put(Signal.BOT_VERIFIED_BY, "ip_range", CRAWLERS_SOURCE);
         }

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
 import dev.gatehouse.engine.Signal;
@@ -24,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EmbeddedEngineRealDataTest {
 
-    static final Crawler GOOGLEBOT = new Crawler("Googlebot", "search", "google", List.of("googlebot.com", "google.com"));
-    static final Crawler GPTBOT = new Crawler("GPTBot", "ai", "openai", List.of());
+    static final Crawler GOOGLEBOT = new Crawler("Googlebot", BotCategory.SEARCH, "google", List.of("googlebot.com", "google.com"));
+    static final Crawler GPTBOT = new Crawler("GPTBot", BotCategory.AI, "openai", List.of());
 
     private static EmbeddedEngine engine;
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
 import dev.gatehouse.engine.embedded.DataSet.Kind;
 import dev.gatehouse.net.Cidr;
@@ -121,7 +122,7 @@ class RangeIndexTest {
 
     @Test
     void lookup_crawlerRanges_sharedFactsPerCrawler() {
-        Crawler bot = new Crawler("Bingbot", "search", "microsoft", List.of("search.msn.com"));
+        Crawler bot = new Crawler("Bingbot", BotCategory.SEARCH, "microsoft", List.of("search.msn.com"));
         Facts facts = Facts.crawler(bot);
         RangeIndex.Builder b = new RangeIndex.Builder();
         add(b, Kind.HOSTING, "microsoft", "microsoft", 1, "157.55.0.0/16");

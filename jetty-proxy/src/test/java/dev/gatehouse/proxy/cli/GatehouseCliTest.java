@@ -79,7 +79,7 @@ class GatehouseCliTest {
     void ua_printsNameAndCategoryOrDashes() {
         env.stdin = "Mozilla/5.0 (compatible; Googlebot/2.1)\nMozilla/5.0 (X11; Linux) Firefox/130\n";
         env.userAgents = ua -> ua.contains("Googlebot")
-                ? Optional.of(new UserAgentClassifier.BotClaim("Googlebot", "search")) : Optional.empty();
+                ? Optional.of(new UserAgentClassifier.BotClaim("Googlebot", dev.gatehouse.engine.BotCategory.SEARCH)) : Optional.empty();
 
         assertThat(env.run("ua")).isZero();
         assertThat(env.out()).isEqualTo("Googlebot\tsearch\n-\t-\n");

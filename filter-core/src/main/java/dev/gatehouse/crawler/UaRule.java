@@ -1,0 +1,205 @@
+package dev.gatehouse.crawler;
+
+import com.google.re2j.Pattern;
+import dev.gatehouse.engine.BotCategory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One entry of the browser allow-list, the automation list or the isbot list: a case-insensitive RE2/J
+ * pattern (linear time), the literal keys one of which must occur (for the {@link AhoCorasick} prefilter),
+ * and optionally a pattern that vetoes the match (standing in for the look-arounds RE2 does not have).
+ */
+final class UaRule {
+
+    /** Where a rule comes from; also its precedence after the catalog's vendor tokens. */
+    enum Tier {
+        BROWSER("browser"), AUTOMATION("gatehouse"), ISBOT("isbot");
+
+        final String label;
+
+        Tier(String label) {
+            this.label = label;
+        }
+    }
+
+    static final String BROWSERS = "/dev/gatehouse/data/useragents/browser-allowlist.tsv";
+    static final String AUTOMATION = "/dev/gatehouse/data/useragents/automation.tsv";
+    static final String ISBOT = "/dev/gatehouse/data/useragents/isbot-patterns.json";
+
+    /**
+     * isbot fragments that use look-arounds, rewritten for RE2: pattern and veto; an empty rewrite drops the
+     * fragment (Google's crawlers are named by catalog.yaml; its apps are browsers).
+     */
+    private static final Map<String, String[]> ISBOT_REWRITES = Map.of(
+            "(?:^|[^g])news(?!sapphire)", new String[] {"(?:^|[^g])news", "newssapphire"},
+            "(?<! channel/|google/)google(?!(?:wv|app|/google| pixel))", new String[0],
+            "(?<! cu)bots?(?:\\b|_)", new String[] {"bots?(?:\\b|_)", " cubot"},
+            "(?<!cam)scan", new String[] {"scan", "camscan"},
+            "(?<!lib)http", new String[] {"http", "libhttp"},
+            "java(?!;)", new String[] {"java", "java;"});
+
+    final Tier tier;
+    final String name;
+    final BotCategory category; // null for the browser allow-list
+    final String source;
+    final List<String> keys;    // lower-case; any one of them is required
+    private final Pattern regex;
+    private final Pattern veto;
+    private final String vetoText;
+
+    private UaRule(Tier tier, String name, BotCategory category, String source, List<String> keys, String veto) {
+        this.tier = tier;
+        this.name = name;
+        this.category = category;
+        this.source = source;
+        this.keys = keys;
+        this.regex = Pattern.compile(source, Pattern.CASE_INSENSITIVE);
+        this.vetoText = veto;
+        this.veto = veto == null ? null : Pattern.compile(Pattern.quote(veto), Pattern.CASE_INSENSITIVE);
+    }
+
+    /** The rule, or {@code null} when the pattern has no literal to prefilter on. */
+    static UaRule of(Tier tier, String name, BotCategory category, String source, String veto) {
+        UaPattern.Literals literals = UaPattern.Literals.of(source);
+        if (literals == null) {
+            return null;
+        }
+        List<String> keys = literals.keys.stream().map(k -> k.toLowerCase(Locale.ROOT)).distinct().toList();
+        return new UaRule(tier, name, category, source, keys, veto);
+    }
+
+    boolean matches(String userAgent) {
+        return regex.matcher(userAgent).find() && (veto == null || !veto.matcher(userAgent).find());
+    }
+
+    /** What {@code ua --why} prints: the tier and the pattern. */
+    String why() {
+        return tier.label + ": " + source + (veto == null ? "" : " (unless " + vetoText + ")");
+    }
+
+    /** The bundled browser allow-list ({@code name<TAB>pattern} lines). */
+    static List<UaRule> loadBrowsers() {
+        List<UaRule> rules = new ArrayList<>();
+        for (String[] f : tsv(BROWSERS, 2)) {
+            rules.add(require(of(Tier.BROWSER, f[0], null, f[1], null), f[1]));
+        }
+        return rules;
+    }
+
+    /** The bundled automation and scanner list ({@code category<TAB>name<TAB>pattern} lines). */
+    static List<UaRule> loadAutomation() {
+        List<UaRule> rules = new ArrayList<>();
+        for (String[] f : tsv(AUTOMATION, 3)) {
+            BotCategory category = BotCategory.byId(f[0]);
+            if (category == null) {
+                throw new IllegalStateException(AUTOMATION + ": unknown category " + f[0]);
+            }
+            rules.add(require(of(Tier.AUTOMATION, f[1], category, f[2], null), f[2]));
+        }
+        return rules;
+    }
+
+    /**
+     * The isbot fragments (github.com/omrilotan/isbot, Unlicense) as the last tier. Each is its own rule,
+     * named {@code generic:<literal>} (a fixed set, never text from a request). Fragments without a
+     * literal cannot be prefiltered and are skipped; {@link #isbotSkipped()} lists them.
+     */
+    static List<UaRule> loadIsbot() {
+        List<UaRule> rules = new ArrayList<>();
+        for (String fragment : isbotFragments()) {
+            UaRule r = isbot(fragment);
+            if (r != null) {
+                rules.add(r);
+            }
+        }
+        return rules;
+    }
+
+    /** The isbot fragments that are not used (no literal, or dropped on purpose). */
+    static List<String> isbotSkipped() {
+        return isbotFragments().stream().filter(f -> isbot(f) == null).toList();
+    }
+
+    private static UaRule isbot(String fragment) {
+        String source = fragment;
+        String veto = null;
+        if (ISBOT_REWRITES.containsKey(fragment)) {
+            String[] rewrite = ISBOT_REWRITES.get(fragment);
+            if (rewrite.length == 0) {
+                return null;
+            }
+            source = rewrite[0];
+            veto = rewrite[1];
+        }
+        UaPattern.Literals literals = UaPattern.Literals.of(source);
+        if (literals == null) {
+            return null;
+        }
+        String literal = literals.longestOriginal().toLowerCase(Locale.ROOT).strip();
+        return of(Tier.ISBOT, "generic:" + (literal.isEmpty() ? fragment : literal), isbotCategory(literal), source, veto);
+    }
+
+    /** A fragment that names a crawling activity is {@code other}; a scanner word {@code scanner}; the rest {@code automation}. */
+    static BotCategory isbotCategory(String literal) {
+        if (literal.matches(".*(scan|openvas|burpcollaborator|watchtowr|xtate|foregenix|hardenize|securityheaders).*")) {
+            return BotCategory.SCANNER;
+        }
+        if (literal.matches(".*(bot|crawl|spider|archive|feed|rss|news|preview|fetch|retriever|search|index|scrape|grab|nutch|sogou|yandex|yahoo|daum|owler|discovery).*")) {
+            return BotCategory.OTHER;
+        }
+        return BotCategory.AUTOMATION;
+    }
+
+    private static List<String> isbotFragments() {
+        try (var in = CatalogData.open(ISBOT)) {
+            List<String> out = new ArrayList<>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).forEach(n -> out.add(n.asText()));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + ISBOT, e);
+        }
+    }
+
+    private static UaRule require(UaRule rule, String source) {
+        if (rule == null) {
+            throw new IllegalStateException("User-Agent rule without a literal to prefilter on: " + source);
+        }
+        return rule;
+    }
+
+    private static List<String[]> tsv(String resource, int columns) {
+        List<String[]> rows = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(CatalogData.open(resource), StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = r.readLine()) != null) {
+                number++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split("\t");
+                if (f.length != columns) {
+                    throw new IllegalStateException(resource + ":" + number + ": expected " + columns + " tab-separated columns");
+                }
+                rows.add(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        return rows;
+    }
+
+    @Override
+    public String toString() {
+        return "UaRule[" + why() + " -> " + name + "/" + category + "]";
+    }
+}
