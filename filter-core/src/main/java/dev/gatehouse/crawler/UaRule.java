@@ -77,6 +77,11 @@ final class UaRule {
         return new UaRule(tier, name, category, source, keys, veto);
     }
 
+    /** Whether this rule has no literal: it is only tried on User-Agents that do not start with {@code Mozilla/}. */
+    boolean structural() {
+        return keys.isEmpty();
+    }
+
     boolean matches(String userAgent) {
         return regex.matcher(userAgent).find() && (veto == null || !veto.matcher(userAgent).find());
     }
@@ -111,7 +116,8 @@ final class UaRule {
     /**
      * The isbot fragments (github.com/omrilotan/isbot, Unlicense) as the last tier. Each is its own rule,
      * named {@code generic:<literal>} (a fixed set, never text from a request). Fragments without a
-     * literal cannot be prefiltered and are skipped; {@link #isbotSkipped()} lists them.
+     * literal ({@code generic:structure}) cannot be prefiltered; they are only tried on User-Agents that
+     * do not start with {@code Mozilla/}. {@link #isbotSkipped()} lists the fragments left out.
      */
     static List<UaRule> loadIsbot() {
         List<UaRule> rules = new ArrayList<>();
@@ -124,7 +130,7 @@ final class UaRule {
         return rules;
     }
 
-    /** The isbot fragments that are not used (no literal, or dropped on purpose). */
+    /** The isbot fragments that are not used (dropped on purpose). */
     static List<String> isbotSkipped() {
         return isbotFragments().stream().filter(f -> isbot(f) == null).toList();
     }
@@ -142,7 +148,8 @@ final class UaRule {
         }
         UaPattern.Literals literals = UaPattern.Literals.of(source);
         if (literals == null) {
-            return null;
+            // a shape, not a word (e.g. a bare product token "Name/1.0"): no prefilter key
+            return new UaRule(Tier.ISBOT, "generic:structure", BotCategory.AUTOMATION, source, List.of(), veto);
         }
         String literal = literals.longestOriginal().toLowerCase(Locale.ROOT).strip();
         return of(Tier.ISBOT, "generic:" + (literal.isEmpty() ? fragment : literal), isbotCategory(literal), source, veto);

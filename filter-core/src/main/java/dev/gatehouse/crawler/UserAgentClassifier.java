@@ -25,7 +25,8 @@ import java.util.function.IntPredicate;
  *       the names match {@link CrawlerCatalog};</li>
  *   <li>the browser allow-list ({@code browser-allowlist.tsv}): in-app browsers, Electron apps, WebViews,
  *       TV and console browsers are browsers, and no further bot pattern is tried;</li>
- *   <li>the 1,500 patterns of crawler-user-agents.json (named crawlers);</li>
+ *   <li>the 1,500 patterns of crawler-user-agents.json (named crawlers); an entry without a category
+ *       ({@code other}, e.g. {@code HeadlessChrome}) yields to the automation list when that matches too;</li>
  *   <li>Gatehouse's automation list ({@code automation.tsv}): client libraries, scripts, headless and driven
  *       browsers, test and monitoring tools ({@link BotCategory#AUTOMATION}) and vulnerability / port
  *       scanners ({@link BotCategory#SCANNER});</li>
@@ -84,6 +85,7 @@ public final class UserAgentClassifier {
     private final int[][] candidatesOfKey;  // key index - tokenClaims.length -> candidates needing it
     private final UaPattern[] patterns;     // candidates [0, patterns.length)
     private final UaRule[] rules;           // candidates [patterns.length, ...): browser, automation, isbot tiers
+    private final UaRule[] structural;      // isbot shapes without a literal: tried on non-Mozilla User-Agents only
     private final Cache<String, Classification> cache;
 
     private UserAgentClassifier(Builder b) {
@@ -119,7 +121,8 @@ public final class UserAgentClassifier {
         if (b.isbot) {
             tiers.addAll(UaRule.loadIsbot());
         }
-        this.rules = tiers.toArray(new UaRule[0]);
+        this.rules = tiers.stream().filter(r -> !r.structural()).toArray(UaRule[]::new);
+        this.structural = tiers.stream().filter(UaRule::structural).toArray(UaRule[]::new);
         // one automaton key per distinct literal; a literal may serve several candidates
         Map<String, List<Integer>> byKey = new java.util.LinkedHashMap<>();
         for (int c = 0; c < patterns.length; c++) {
@@ -192,11 +195,11 @@ public final class UserAgentClassifier {
             return new Classification(tokenClaims[scan.bestToken], "catalog: token " + tokens[scan.bestToken]);
         }
         if (scan.candidateCount == 0) {
-            return Classification.NONE;
+            return byStructure(ua);
         }
         int[] candidates = Arrays.copyOf(scan.candidates, scan.candidateCount);
         Arrays.sort(candidates); // crawler-user-agents first, then the rules in precedence order
-        boolean browserShaped = ua.startsWith("Mozilla/5.0 (");
+        boolean browserShaped = ua.startsWith("Mozilla/5.0 (") && !ua.contains("compatible;");
         UaPattern best = null;
         UaRule firstRule = null;
         int previous = -1;
@@ -211,7 +214,8 @@ public final class UserAgentClassifier {
                     if (browserShaped && r.matches(ua)) {
                         return new Classification(null, r.why());
                     }
-                } else if (best == null && (firstRule == null || r.tier.ordinal() < firstRule.tier.ordinal()) && r.matches(ua)) {
+                } else if ((best == null || (best.category == BotCategory.OTHER && r.tier == UaRule.Tier.AUTOMATION))
+                        && (firstRule == null || r.tier.ordinal() < firstRule.tier.ordinal()) && r.matches(ua)) {
                     firstRule = r;
                 }
                 continue;
@@ -221,11 +225,25 @@ public final class UserAgentClassifier {
                 best = p;
             }
         }
-        if (best != null) {
+        if (best != null && (firstRule == null || best.category != BotCategory.OTHER)) {
+            // an uncategorised crawler-user-agents entry (other) yields to the automation list, which knows it is a tool
             return new Classification(new BotClaim(best.name, best.category), "crawler-user-agents: " + best.source);
         }
         if (firstRule != null) {
             return new Classification(new BotClaim(firstRule.name, firstRule.category), firstRule.why());
+        }
+        return byStructure(ua);
+    }
+
+    /** The last resort for a User-Agent no word matched: a bare product token is a script, not a browser. */
+    private Classification byStructure(String ua) {
+        if (ua.startsWith("Mozilla/")) {
+            return Classification.NONE;
+        }
+        for (UaRule r : structural) {
+            if (r.matches(ua)) {
+                return new Classification(new BotClaim(r.name, r.category), r.why());
+            }
         }
         return Classification.NONE;
     }
