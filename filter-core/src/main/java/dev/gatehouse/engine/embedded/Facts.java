@@ -130,11 +130,19 @@ final class Facts {
     }
 
     /**
-     * The answer given for an address: iCloud Private Relay egress carries real people, so a relay
-     * address is not also reported as hosting or VPN (the X4BNet lists and CDN ranges include Apple's
-     * relay egress). Tor, attacker and crawler facts are kept.
+     * The answer given for an address: a special-use (bogon) address is only that, whatever a list says
+     * (provider and community lists sometimes cover documentation or private blocks: {@code 2001:db8::1}
+     * is no one's hosting); iCloud Private Relay egress carries real people, so a relay address is not
+     * also reported as hosting or VPN (the X4BNet lists and CDN ranges include Apple's relay egress).
+     * Tor, attacker and crawler facts are kept.
      */
     Facts resolved() {
+        if (Boolean.TRUE.equals(bogon)) {
+            return tor || hosting || vpn || relay || proxy || attacker || crawler != null
+                    ? new Facts(Boolean.TRUE, bogonSource, false, null, false, null, null, false, null, null, false, null, null,
+                            false, null, null, false, null, null)
+                    : this;
+        }
         if (!relay || (!hosting && !vpn)) {
             return this;
         }

@@ -54,6 +54,9 @@ final class Snapshot {
     Facts lookup(IpAddress ip, Signals.Builder b) {
         Facts facts = index.lookup(ip);
         facts.applyTo(b);
+        if (Boolean.TRUE.equals(facts.bogon)) {
+            return facts; // special-use: no list, not even the routing table, speaks for it
+        }
         AsnTable.Hit hit = asn.lookup(ip);
         if (hit != null) {
             b.put(Signal.ASN, hit.asn(), asnSource);

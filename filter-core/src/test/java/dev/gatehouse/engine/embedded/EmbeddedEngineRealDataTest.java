@@ -201,4 +201,53 @@ class EmbeddedEngineRealDataTest {
     void name_embedded() {
         assertThat(engine.name()).isEqualTo("embedded");
     }
+
+    @Test
+    void lookup_documentationAddress_onlyBogon() {
+        Signals s = lookup("2001:db8::1");
+        assertThat(s.isTrue(Signal.BOGON)).isTrue();
+        assertThat(s.value(Signal.HOSTING)).isNull();
+        assertThat(s.value(Signal.HOSTING_PROVIDER)).isNull();
+        assertThat(s.value(Signal.ASN)).isNull();
+    }
+
+    /**
+     * Every IANA special-use block that is not globally reachable: its first, middle and last address are
+     * bogon and nothing else (no hosting, VPN, Tor, attacker, crawler, ASN or country), whatever the lists say.
+     */
+    @Test
+    void lookup_everySpecialUseBlock_bogonTakesPrecedenceOverEveryList() throws Exception {
+        int checked = 0;
+        for (String file : List.of("iana-ipv4-special-registry-1.csv", "iana-ipv6-special-registry-1.csv")) {
+            List<String> rows;
+            try (var in = EmbeddedEngine.class.getResourceAsStream("/dev/gatehouse/data/bogons/" + file)) {
+                rows = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().skip(1).toList();
+            }
+            for (String row : rows) {
+                String[] f = row.split(",");
+                String reachable = f[f.length - 2];
+                if (!reachable.startsWith("False")) {
+                    continue;
+                }
+                for (String block : f[0].replace("\"", "").split("\\s+")) {
+                    if (!block.contains("/")) {
+                        continue;
+                    }
+                    Cidr cidr = Cidr.parse(block.replaceAll("\\[.*", "").strip());
+                    for (IpAddress ip : List.of(cidr.network(), cidr.last())) {
+                        Signals s = engine.lookup(ip);
+                        if (!s.isTrue(Signal.BOGON)) {
+                            continue; // a globally reachable hole registered inside the block (e.g. 2001:20::/28)
+                        }
+                        checked++;
+                        for (Signal other : List.of(Signal.HOSTING, Signal.VPN, Signal.TOR, Signal.ATTACKER, Signal.RELAY,
+                                Signal.PROXY, Signal.KNOWN_BOT, Signal.ASN, Signal.COUNTRY)) {
+                            assertThat(s.value(other)).as(block + " " + ip + " " + other).isNull();
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(40);
+    }
 }

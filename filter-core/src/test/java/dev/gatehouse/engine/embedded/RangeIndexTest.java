@@ -115,7 +115,8 @@ class RangeIndexTest {
         assertThat(at(index, "255.255.255.254").bogon).isNull();
         assertThat(at(index, "::").bogon).isTrue();
         assertThat(at(index, "::1").bogon).isNull();
-        assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").tor).isTrue();
+        assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").bogon).isTrue();
+        assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").tor).isFalse(); // special-use wins over every list
         assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").tor).isFalse();
         assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").bogon).isTrue();
     }
