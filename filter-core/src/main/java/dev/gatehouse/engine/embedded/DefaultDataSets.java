@@ -80,6 +80,9 @@ final class DefaultDataSets {
         sets.add(new DataSet("asn", Kind.ASN, null, 0, Format.ASN_CSV,
                 List.of(new Feed("asn-ipv4", "asn/asn-ipv4.csv"), new Feed("asn-ipv6", "asn/asn-ipv6.csv")),
                 at("2026-06-17T00:00:00Z"), DAY.multipliedBy(90)));
+        sets.add(new DataSet("country", Kind.COUNTRY, null, 0, Format.COUNTRY_CSV,
+                List.of(new Feed("country-ipv4", "geo/country-ipv4.csv"), new Feed("country-ipv6", "geo/country-ipv6.csv")),
+                at("2026-06-17T00:00:00Z"), DAY.multipliedBy(90)));
         sets.addAll(crawlers());
         return List.copyOf(sets);
     }

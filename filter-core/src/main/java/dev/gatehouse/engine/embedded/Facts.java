@@ -82,7 +82,7 @@ final class Facts {
                     true, label, source, false, null, null);
             case ATTACKER -> new Facts(null, null, false, null, false, null, null, false, null, null, false, null, null,
                     false, null, null, true, source, null);
-            case ASN -> throw new IllegalArgumentException("ASN data is not a prefix list");
+            case ASN, COUNTRY -> throw new IllegalArgumentException(kind + " data is not a prefix list");
             case CRAWLER -> throw new IllegalArgumentException("crawler files are folded in through the CrawlerCatalog");
         };
     }

@@ -12,6 +12,7 @@ final class ParseSink {
 
     final Prefixes prefixes = new Prefixes();
     final AsnTable.Builder asn = new AsnTable.Builder();
+    final CountryTable.Builder country = new CountryTable.Builder();
     final List<LoadReport.Problem> problems = new ArrayList<>();
     int badLines;
     Instant dataAsOf;
@@ -60,7 +61,7 @@ final class ParseSink {
     }
 
     int entries() {
-        return prefixes.size() + asn.size();
+        return prefixes.size() + asn.size() + country.size();
     }
 
     /**

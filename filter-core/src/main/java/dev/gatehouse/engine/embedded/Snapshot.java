@@ -20,7 +20,11 @@ final class Snapshot {
      * The last good parsed copy of one data set; {@code raw} holds the file's bytes for crawler range
      * files (the catalog reads them itself) and is {@code null} otherwise.
      */
-    record Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin, byte[] raw) {
+    record Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin, byte[] raw, CountryTable country) {
+        Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin, byte[] raw) {
+            this(set, prefixes, asn, dataAsOf, origin, raw, CountryTable.EMPTY);
+        }
+
         Loaded(DataSet set, Prefixes prefixes, AsnTable asn, Instant dataAsOf, String origin) {
             this(set, prefixes, asn, dataAsOf, origin, null);
         }
@@ -35,6 +39,8 @@ final class Snapshot {
     final String crawlerProblem;
     final CrawlerCatalog catalog; // built from this snapshot's crawler files; null when the engine was given fixed crawlers
     final String asnSource;
+    final CountryTable country;
+    final String countrySource;
 
     Snapshot(RangeIndex index, AsnTable asn, Map<String, Loaded> loaded, List<LoadReport> reports,
              Map<String, String> problems, int crawlerRanges, String crawlerProblem, CrawlerCatalog catalog) {
@@ -48,6 +54,9 @@ final class Snapshot {
         this.catalog = catalog;
         Loaded asnSet = loaded.get("asn");
         this.asnSource = asnSet == null ? "embedded:asn" : asnSet.set().source();
+        Loaded countrySet = loaded.get("country");
+        this.country = countrySet == null ? CountryTable.EMPTY : countrySet.country();
+        this.countrySource = countrySet == null ? "embedded:country" : countrySet.set().source();
     }
 
     /** Writes what the data says about {@code ip} into {@code b}; returns the facts so callers can name the sources. */
@@ -65,6 +74,7 @@ final class Snapshot {
             }
             b.put(Signal.AS_ROUTE, hit.route(), asnSource);
         }
+        b.put(Signal.COUNTRY, country.lookup(ip), countrySource);
         return facts;
     }
 }

@@ -143,7 +143,7 @@ final class SnapshotLoader {
             DataSet set = l.set();
             if (set.kind() == Kind.ASN) {
                 asn = l.asn();
-            } else if (set.kind() != Kind.CRAWLER) {
+            } else if (set.kind() != Kind.CRAWLER && set.kind() != Kind.COUNTRY) { // country: read by the Snapshot
                 index.add(l.prefixes(), Facts.of(set.kind(), set.label(), set.source(), false),
                         Facts.of(set.kind(), set.label(), set.source(), true), set.rank());
             }
@@ -209,6 +209,9 @@ final class SnapshotLoader {
         if (bundledOnly || !hasOverride(set)) {
             if (set.kind() == Kind.ASN) {
                 return readPrecompiledAsn(set);
+            }
+            if (set.kind() == Kind.COUNTRY) {
+                return readPrecompiledCountry(set);
             }
             PrefixBundle.Entry entry = precompiled().get(set.id());
             if (entry != null) {
@@ -282,7 +285,7 @@ final class SnapshotLoader {
                 : bundled ? set.bundledAsOf() : modified != null ? modified : clock.instant();
         Snapshot.Loaded loaded = failure != null ? null
                 : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
-                asOf, String.join(" + ", origins), raw);
+                asOf, String.join(" + ", origins), raw, set.kind() == Kind.COUNTRY ? sink.country.build() : CountryTable.EMPTY);
         return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure, sink.entries());
     }
 
@@ -306,6 +309,26 @@ final class SnapshotLoader {
 
     static final String ASN_BUNDLE = "asn/asn.bin";
 
+    /** The bundled country table, precompiled from the CSVs by {@link CountryBundleCompiler}. */
+    private Attempt readPrecompiledCountry(DataSet set) {
+        ParseSink sink = new ParseSink();
+        String origin = "bundled:" + COUNTRY_BUNDLE + ".gz";
+        try {
+            FeedOpener.Opened opened = FeedOpener.bundled(COUNTRY_BUNDLE);
+            origin = opened.origin();
+            CountryTable table;
+            try (DataInputStream in = new DataInputStream(opened.stream())) {
+                table = CountryTable.read(in);
+            }
+            return new Attempt(set, new Snapshot.Loaded(set, new Prefixes().compact(), AsnTable.EMPTY, set.bundledAsOf(), origin,
+                    null, table), sink, origin, set.bundledAsOf(), null, table.size());
+        } catch (IOException | RuntimeException e) {
+            return new Attempt(set, null, sink, origin, set.bundledAsOf(), "cannot read " + origin + ": " + e.getMessage(), 0);
+        }
+    }
+
+    static final String COUNTRY_BUNDLE = "geo/country.bin";
+
     /** Picks the parser for {@code format}. */
     static void parse(DataSet.Format format, BufferedReader in, ParseSink sink) throws IOException {
         switch (format) {
@@ -314,6 +337,7 @@ final class SnapshotLoader {
             case CIDR_LINES -> TextListParser.parse(in, sink);
             case SPAMHAUS_DROP -> SpamhausDropParser.parse(in, sink);
             case ASN_CSV -> AsnCsvParser.parse(in, sink);
+            case COUNTRY_CSV -> CountryCsvParser.parse(in, sink);
             case CRAWLER_RANGES -> {
                 if (startsWithBrace(in)) {
                     VendorJsonParser.parse(in, VendorJsonParser.Shape.CRAWLER, sink);

@@ -250,4 +250,28 @@ class EmbeddedEngineRealDataTest {
         }
         assertThat(checked).isGreaterThan(40);
     }
+
+    @Test
+    void lookup_country_forPublicAddresses() {
+        assertThat(lookup("8.8.8.8").string(Signal.COUNTRY)).isEqualTo("US");
+        assertThat(lookup("1.0.0.1").string(Signal.COUNTRY)).isEqualTo("AU");
+        assertThat(lookup("2001:200::1").string(Signal.COUNTRY)).isEqualTo("AU"); // as the whois-ASN source places it
+        assertThat(lookup("8.8.8.8").observation(Signal.COUNTRY).sources()).containsExactly("embedded:country");
+        assertThat(lookup("8.8.8.8").sources()).extracting(Signals.SourceStatus::name).contains("embedded:country");
+        assertThat(lookup("10.1.2.3").value(Signal.COUNTRY)).isNull();
+        // every address the ASN table routes has a country (the sample: one address per 2^24 block)
+        int routed = 0;
+        int withCountry = 0;
+        for (int a = 1; a < 224; a++) {
+            for (int b = 0; b < 256; b += 17) {
+                Signals s = lookup(a + "." + b + ".1.1");
+                if (s.value(Signal.ASN) != null) {
+                    routed++;
+                    withCountry += s.value(Signal.COUNTRY) != null ? 1 : 0;
+                }
+            }
+        }
+        assertThat(routed).isGreaterThan(2000);
+        assertThat((double) withCountry / routed).isGreaterThan(0.99);
+    }
 }
