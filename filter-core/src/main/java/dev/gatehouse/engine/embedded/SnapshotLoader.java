@@ -59,10 +59,15 @@ final class SnapshotLoader {
     }
 
     Snapshot load(Snapshot previous) {
+        return load(previous, false);
+    }
+
+    /** As {@link #load(Snapshot)}; {@code bundledOnly} reads only the bundle (a quick start before the first fetch). */
+    Snapshot load(Snapshot previous, boolean bundledOnly) {
         Map<String, Snapshot.Loaded> loaded = new LinkedHashMap<>();
         Map<String, String> problems = new HashMap<>();
         List<LoadReport> reports = new ArrayList<>();
-        List<Attempt> attempts = readAll();
+        List<Attempt> attempts = readAll(bundledOnly);
         for (int i = 0; i < sets.size(); i++) {
             DataSet set = sets.get(i);
             Attempt attempt = attempts.get(i);
@@ -93,10 +98,10 @@ final class SnapshotLoader {
      * Reads the data sets on a few short-lived threads: the ASN table alone is about half the work, so
      * it runs beside the others instead of after them.
      */
-    private List<Attempt> readAll() {
+    private List<Attempt> readAll(boolean bundledOnly) {
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         if (threads == 1 || sets.size() == 1) {
-            return sets.stream().map(set -> read(set, false)).toList();
+            return sets.stream().map(set -> read(set, bundledOnly)).toList();
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gatehouse-embedded-load");
@@ -108,7 +113,7 @@ final class SnapshotLoader {
             biggestFirst.sort(Comparator.comparing((DataSet s) -> s.kind() != Kind.ASN));
             Map<DataSet, Future<Attempt>> futures = new HashMap<>();
             for (DataSet set : biggestFirst) {
-                futures.put(set, pool.submit(() -> read(set, false)));
+                futures.put(set, pool.submit(() -> read(set, bundledOnly)));
             }
             List<Attempt> out = new ArrayList<>(sets.size());
             for (DataSet set : sets) {
