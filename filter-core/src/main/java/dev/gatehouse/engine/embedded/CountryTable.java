@@ -5,6 +5,7 @@ import dev.gatehouse.net.IpAddress;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -114,49 +115,56 @@ final class CountryTable {
     }
 
     static CountryTable read(DataInputStream in) throws IOException {
-        if (in.readInt() != MAGIC) {
-            throw new IOException("not a Gatehouse country table (bad magic)");
-        }
-        int codeCount = in.readUnsignedByte();
-        String[] codes = new String[Math.max(1, codeCount)];
-        codes[0] = "";
-        for (int i = 1; i < codeCount; i++) {
-            codes[i] = in.readUTF();
-        }
-        int n4 = in.readInt();
-        if (n4 < 0 || n4 > 50_000_000) {
-            throw new IOException("corrupt country table header");
-        }
-        int[] v4 = new int[n4];
-        long v = 0;
-        for (int i = 0; i < n4; i++) {
-            v += readVarLong(in);
-            v4[i] = (int) v ^ Integer.MIN_VALUE;
-        }
-        byte[] c4 = new byte[n4];
-        in.readFully(c4);
-        int n6 = in.readInt();
-        if (n6 < 0 || n6 > 50_000_000) {
-            throw new IOException("corrupt country table header");
-        }
-        long[] hi = new long[n6];
-        long[] lo = new long[n6];
-        long h = 0;
-        for (int i = 0; i < n6; i++) {
-            h += readVarLong(in);
-            hi[i] = h;
-            lo[i] = readVarLong(in);
-        }
-        byte[] c6 = new byte[n6];
-        in.readFully(c6);
-        for (byte[] cs : List.of(c4, c6)) {
-            for (byte c : cs) {
-                if ((c & 0xFF) >= codes.length) {
-                    throw new IOException("corrupt country table: country index " + (c & 0xFF));
+        ByteBuffer b = ByteBuffer.wrap(in.readAllBytes()); // decoded from memory: no per-byte stream calls
+        try {
+            if (b.getInt() != MAGIC) {
+                throw new IOException("not a Gatehouse country table (bad magic)");
+            }
+            int codeCount = b.get() & 0xFF;
+            String[] codes = new String[Math.max(1, codeCount)];
+            codes[0] = "";
+            for (int i = 1; i < codeCount; i++) {
+                byte[] utf = new byte[b.getShort() & 0xFFFF];
+                b.get(utf);
+                codes[i] = new String(utf, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            int n4 = b.getInt();
+            if (n4 < 0 || n4 > 50_000_000) {
+                throw new IOException("corrupt country table header");
+            }
+            int[] v4 = new int[n4];
+            long v = 0;
+            for (int i = 0; i < n4; i++) {
+                v += readVarLong(b);
+                v4[i] = (int) v ^ Integer.MIN_VALUE;
+            }
+            byte[] c4 = new byte[n4];
+            b.get(c4);
+            int n6 = b.getInt();
+            if (n6 < 0 || n6 > 50_000_000) {
+                throw new IOException("corrupt country table header");
+            }
+            long[] hi = new long[n6];
+            long[] lo = new long[n6];
+            long h = 0;
+            for (int i = 0; i < n6; i++) {
+                h += readVarLong(b);
+                hi[i] = h;
+                lo[i] = readVarLong(b);
+            }
+            byte[] c6 = new byte[n6];
+            b.get(c6);
+            for (byte[] cs : List.of(c4, c6)) {
+                for (byte c : cs) {
+                    if ((c & 0xFF) >= codes.length) {
+                        throw new IOException("corrupt country table: country index " + (c & 0xFF));
+                    }
                 }
             }
+            return new CountryTable(codes, v4, c4, hi, lo, c6);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IOException("truncated country table", e);
         }
-        return new CountryTable(codes, v4, c4, hi, lo, c6);
     }
 
     private static void writeVarLong(DataOutputStream out, long v) throws IOException {
@@ -167,10 +175,10 @@ final class CountryTable {
         out.writeByte((int) v);
     }
 
-    private static long readVarLong(DataInputStream in) throws IOException {
+    private static long readVarLong(ByteBuffer in) throws IOException {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
+            int b = in.get() & 0xFF;
             v |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
                 return v;

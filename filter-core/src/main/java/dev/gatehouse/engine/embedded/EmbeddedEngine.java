@@ -312,6 +312,12 @@ public final class EmbeddedEngine implements IntelligenceEngine {
             return this;
         }
 
+        /** {@link #url} for each entry, e.g. {@code urls(PublicFeeds.urls())}. */
+        public Builder urls(Map<String, URI> urls) {
+            urls.forEach(this::url);
+            return this;
+        }
+
         /**
          * Starts on the bundled data and fetches the {@link #url} feeds right after, on the refresh thread,
          * instead of fetching them before {@link #build()} returns (which waits for every URL, up to
