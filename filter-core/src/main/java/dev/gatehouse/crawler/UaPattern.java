@@ -184,7 +184,7 @@ final class UaPattern {
 
         private record Run(String best, boolean plain) {}
 
-        private static List<String> splitTopLevel(String regex) {
+        static List<String> splitTopLevel(String regex) {
             List<String> parts = new ArrayList<>();
             int depth = 0;
             boolean inClass = false;

@@ -53,6 +53,8 @@ final class UaRule {
     final String source;
     final List<String> keys;    // lower-case; any one of them is required
     private final Pattern regex;
+    private final boolean anchored; // every alternative starts with ^: tried at the start only (RE2/J scans otherwise)
+    private final String[] prefixes; // anchored: the literal text each alternative starts with (lower-case), checked before RE2/J
     private final Pattern veto;
     private final String vetoText;
 
@@ -62,7 +64,11 @@ final class UaRule {
         this.category = category;
         this.source = source;
         this.keys = keys;
-        this.regex = Pattern.compile(source, Pattern.CASE_INSENSITIVE);
+        // browser tokens are matched in their exact case: without (?i) RE2/J can skip ahead to a literal prefix
+        this.regex = tier == Tier.BROWSER ? Pattern.compile(source) : Pattern.compile(source, Pattern.CASE_INSENSITIVE);
+        List<String> alternatives = UaPattern.Literals.splitTopLevel(source);
+        this.anchored = alternatives.stream().allMatch(alt -> alt.startsWith("^"));
+        this.prefixes = anchored ? alternatives.stream().map(UaRule::literalPrefix).toArray(String[]::new) : null;
         this.vetoText = veto;
         this.veto = veto == null ? null : Pattern.compile(Pattern.quote(veto), Pattern.CASE_INSENSITIVE);
     }
@@ -77,13 +83,46 @@ final class UaRule {
         return new UaRule(tier, name, category, source, keys, veto);
     }
 
-    /** Whether this rule has no literal: it is only tried on User-Agents that do not start with {@code Mozilla/}. */
+    /** Whether this rule is a shape without a useful literal: it is only tried on User-Agents that are not browser-shaped. */
     boolean structural() {
         return keys.isEmpty();
     }
 
     boolean matches(String userAgent) {
-        return regex.matcher(userAgent).find() && (veto == null || !veto.matcher(userAgent).find());
+        if (anchored && !startsWithAny(userAgent)) {
+            return false;
+        }
+        com.google.re2j.Matcher m = regex.matcher(userAgent);
+        return (anchored ? m.lookingAt() : m.find()) && (veto == null || !veto.matcher(userAgent).find());
+    }
+
+    private boolean startsWithAny(String userAgent) {
+        for (String p : prefixes) {
+            if (userAgent.regionMatches(true, 0, p, 0, p.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The plain characters right after the leading {@code ^} (empty when a metacharacter follows at once). */
+    static String literalPrefix(String alternative) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i < alternative.length(); i++) {
+            char c = alternative.charAt(i);
+            if (Character.isLetterOrDigit(c) || c == ' ' || c == '/' || c == '-' || c == '_' || c == ',' || c == ':') {
+                if (i + 1 < alternative.length() && "?*{".indexOf(alternative.charAt(i + 1)) >= 0) {
+                    break; // an optional character is not required
+                }
+                b.append(c);
+            } else if (c == '\\' && i + 1 < alternative.length() && !Character.isLetterOrDigit(alternative.charAt(i + 1))
+                    && !(i + 2 < alternative.length() && "?*{".indexOf(alternative.charAt(i + 2)) >= 0)) {
+                b.append(alternative.charAt(++i));
+            } else {
+                break;
+            }
+        }
+        return b.toString();
     }
 
     /** What {@code ua --why} prints: the tier and the pattern. */
@@ -147,8 +186,9 @@ final class UaRule {
             veto = rewrite[1];
         }
         UaPattern.Literals literals = UaPattern.Literals.of(source);
-        if (literals == null) {
-            // a shape, not a word (e.g. a bare product token "Name/1.0"): no prefilter key
+        if (literals == null || (source.startsWith("^") && source.endsWith("$"))
+                || literals.keys.stream().anyMatch(k -> k.strip().length() < 2)) {
+            // a shape, not a word (a bare product token "Name/1.0", a whole short string): no useful prefilter key
             return new UaRule(Tier.ISBOT, "generic:structure", BotCategory.AUTOMATION, source, List.of(), veto);
         }
         String literal = literals.longestOriginal().toLowerCase(Locale.ROOT).strip();

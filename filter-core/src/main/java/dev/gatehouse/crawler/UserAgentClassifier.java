@@ -194,12 +194,12 @@ public final class UserAgentClassifier {
         if (scan.bestToken >= 0) {
             return new Classification(tokenClaims[scan.bestToken], "catalog: token " + tokens[scan.bestToken]);
         }
+        boolean browserShaped = browserShaped(ua);
         if (scan.candidateCount == 0) {
-            return byStructure(ua);
+            return byStructure(ua, browserShaped);
         }
         int[] candidates = Arrays.copyOf(scan.candidates, scan.candidateCount);
         Arrays.sort(candidates); // crawler-user-agents first, then the rules in precedence order
-        boolean browserShaped = ua.startsWith("Mozilla/5.0 (") && !ua.contains("compatible;");
         UaPattern best = null;
         UaRule firstRule = null;
         int previous = -1;
@@ -232,12 +232,17 @@ public final class UserAgentClassifier {
         if (firstRule != null) {
             return new Classification(new BotClaim(firstRule.name, firstRule.category), firstRule.why());
         }
-        return byStructure(ua);
+        return byStructure(ua, browserShaped);
+    }
+
+    /** A browser's shape: {@code Mozilla/5.0 (} without the {@code compatible;} crawlers put before their name. */
+    private static boolean browserShaped(String ua) {
+        return ua.startsWith("Mozilla/5.0 (") && !ua.contains("compatible;");
     }
 
     /** The last resort for a User-Agent no word matched: a bare product token is a script, not a browser. */
-    private Classification byStructure(String ua) {
-        if (ua.startsWith("Mozilla/")) {
+    private Classification byStructure(String ua, boolean browserShaped) {
+        if (browserShaped) {
             return Classification.NONE;
         }
         for (UaRule r : structural) {
