@@ -28,6 +28,8 @@ record DataSet(String id, Kind kind, String label, int rank, Format format, List
         IANA_CSV, TOR, CIDR_LINES, SPAMHAUS_DROP, ASN_CSV,
         /** {@code start,end,CC} rows ({@code @ip-location-db/*-country} layout). */
         COUNTRY_CSV,
+        /** {@code AS<number> # comment} lines (X4BNet {@code ASN.txt}): the data set's kind applies to those networks. */
+        ASN_LIST,
         /** A crawler range file: vendor JSON ({@code prefixes}, ipverse {@code ipv4}/{@code ipv6}) or CIDR lines, told apart by content. */
         CRAWLER_RANGES,
         AWS, GOOGLE, ORACLE, ATLASSIAN, BUNNY, CDN77, FASTLY, IMPERVA, ZSCALER, ASN_PREFIXES;

@@ -148,7 +148,8 @@ final class SnapshotLoader {
             DataSet set = l.set();
             if (set.kind() == Kind.ASN) {
                 asn = l.asn();
-            } else if (set.kind() != Kind.CRAWLER && set.kind() != Kind.COUNTRY) { // country: read by the Snapshot
+            } else if (set.kind() != Kind.CRAWLER && set.kind() != Kind.COUNTRY && set.format() != DataSet.Format.ASN_LIST) {
+                // country and AS-number lists: read by the Snapshot
                 index.add(l.prefixes(), Facts.of(set.kind(), set.label(), set.source(), false),
                         Facts.of(set.kind(), set.label(), set.source(), true), set.rank());
             }
@@ -290,7 +291,8 @@ final class SnapshotLoader {
                 : bundled ? set.bundledAsOf() : modified != null ? modified : clock.instant();
         Snapshot.Loaded loaded = failure != null ? null
                 : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
-                asOf, String.join(" + ", origins), raw, set.kind() == Kind.COUNTRY ? sink.country.build() : CountryTable.EMPTY);
+                asOf, String.join(" + ", origins), raw, set.kind() == Kind.COUNTRY ? sink.country.build() : CountryTable.EMPTY,
+                Map.copyOf(sink.asnLabels));
         return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure, sink.entries());
     }
 
@@ -343,6 +345,7 @@ final class SnapshotLoader {
             case SPAMHAUS_DROP -> SpamhausDropParser.parse(in, sink);
             case ASN_CSV -> AsnCsvParser.parse(in, sink);
             case COUNTRY_CSV -> CountryCsvParser.parse(in, sink);
+            case ASN_LIST -> AsnListParser.parse(in, sink, true);
             case CRAWLER_RANGES -> {
                 if (startsWithBrace(in)) {
                     VendorJsonParser.parse(in, VendorJsonParser.Shape.CRAWLER, sink);

@@ -274,4 +274,31 @@ class EmbeddedEngineRealDataTest {
         assertThat(routed).isGreaterThan(2000);
         assertThat((double) withCountry / routed).isGreaterThan(0.99);
     }
+
+    /** The X4BNet AS-number lists add VPN (with the operator's name) and hosting where the range lists are silent. */
+    @Test
+    void lookup_byAsNumber_vpnAndHostingLists() {
+        int vpn = 0;
+        int hosting = 0;
+        for (int a = 1; a < 224; a++) {
+            for (int b = 0; b < 256; b++) {
+                Signals s = lookup(a + "." + b + ".7.7");
+                if (s.observation(Signal.VPN) != null && s.observation(Signal.VPN).sources().contains("embedded:x4bnet-vpn-asn")) {
+                    vpn++;
+                    assertThat(s.value(Signal.RELAY)).isNull();
+                }
+                if (s.observation(Signal.HOSTING) != null && s.observation(Signal.HOSTING).sources().equals(List.of("embedded:x4bnet-datacenter-asn"))) {
+                    hosting++;
+                    assertThat(s.string(Signal.HOSTING_PROVIDER)).isNotEmpty();
+                    assertThat(s.value(Signal.VPN)).isNull();
+                }
+            }
+        }
+        assertThat(vpn).isPositive();
+        assertThat(hosting).isPositive();
+        assertThat(AsnListParser.label(" M247, GB (NordVPN)", true)).isEqualTo("nordvpn");
+        assertThat(AsnListParser.label(" VOXILITY, RO", true)).isEqualTo("voxility");
+        assertThat(AsnListParser.label(" Privado VPN", true)).isEqualTo("privado");
+        assertThat(AsnListParser.label("", true)).isEmpty();
+    }
 }
