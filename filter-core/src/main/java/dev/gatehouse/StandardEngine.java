@@ -1,6 +1,7 @@
 package dev.gatehouse;
 
 import dev.gatehouse.crawler.CrawlerVerifier;
+import dev.gatehouse.crawler.HeaderConsistency;
 import dev.gatehouse.engine.Engines;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
@@ -60,7 +61,7 @@ public final class StandardEngine {
                 .meterRegistry(registry)
                 .sharedCache(shared)
                 .build();
-        return Engines.layered(embedded, Scoring.defaults(), List.of(verifier));
+        return Engines.layered(embedded, Scoring.defaults(), List.of(verifier, HeaderConsistency.defaults())); // issue 12: ua_inconsistent
     }
 
     static Duration verifierTimeout(Duration budget) {
