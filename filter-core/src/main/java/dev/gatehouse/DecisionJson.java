@@ -128,6 +128,17 @@ public final class DecisionJson {
         }
         ArrayNode notes = root.putArray("notes");
         signals.notes().forEach(notes::add);
+        if (!signals.answers().isEmpty()) {
+            // each remote provider's own answer beside the fused values: mapped to signal names, and as it sent them
+            ObjectNode answers = root.putObject("answers");
+            for (Signals.SourceAnswer answer : signals.answers()) {
+                ObjectNode a = answers.putObject(answer.source());
+                ObjectNode values = a.putObject("signals");
+                answer.values().forEach((signal, value) -> values.set(signal.id(), MAPPER.valueToTree(value)));
+                ObjectNode raw = a.putObject("raw");
+                answer.raw().forEach((field, value) -> raw.set(field, MAPPER.valueToTree(value)));
+            }
+        }
         return root;
     }
 
