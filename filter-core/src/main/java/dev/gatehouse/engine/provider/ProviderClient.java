@@ -150,9 +150,12 @@ final class ProviderClient {
         };
     }
 
-    /** Whether a call would be admitted now (no state is changed). */
+    /**
+     * Whether the provider is neither off nor paused (no state is changed). The breaker is left to
+     * {@link #lookup}: only asking it lets an open breaker move to half-open after its wait.
+     */
     boolean available() {
-        return offReason == null && !pausedUntil.isAfter(clock.instant()) && breaker.getState() != CircuitBreaker.State.OPEN;
+        return offReason == null && !pausedUntil.isAfter(clock.instant());
     }
 
     private <T> CompletableFuture<T> call(int units, java.util.function.Supplier<HttpRequest> request, int maxBody,

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.provider;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,8 +36,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProviderEnricher implements Enricher {
 
-    /** A cached answer and when it was fetched. */
-    record Entry(ProviderAnswer answer, long fetchedNanos, Instant fetchedAt) {}
+    /**
+     * A cached answer and when it was fetched, or a failure: failures are shared by the lookups that
+     * waited for the same call, then expire at once (they are values, not failed futures, so the cache
+     * does not log each one as an error).
+     */
+    record Entry(ProviderAnswer answer, ProviderException failure, long fetchedNanos, Instant fetchedAt) {}
 
     private final ProviderClient client;
     private final ProviderSettings settings;
@@ -63,7 +69,12 @@ final class ProviderEnricher implements Enricher {
                 .expireAfter(new Expiry<IpAddress, Entry>() {
                     @Override
                     public long expireAfterCreate(IpAddress key, Entry value, long currentTime) {
-                        return value.answer().found() ? positive : negative;
+                        if (value.failure() != null) {
+                            return 0;
+                        }
+                        // from the fetch, not from now: a failed refresh that keeps the old entry does not extend it
+                        long life = value.answer().found() ? positive : negative;
+                        return Math.max(0, saturatedAdd(value.fetchedNanos(), life) - currentTime);
                     }
 
                     @Override
@@ -76,11 +87,29 @@ final class ProviderEnricher implements Enricher {
                         return currentDuration;
                     }
                 })
-                .buildAsync((ip, executor) -> client.lookup(ip).thenApply(this::entry));
+                .buildAsync(new AsyncCacheLoader<IpAddress, Entry>() {
+                    @Override
+                    public CompletableFuture<? extends Entry> asyncLoad(IpAddress ip, Executor executor) {
+                        return client.lookup(ip).handle((answer, error) -> error == null ? entry(answer) : failure(error));
+                    }
+
+                    @Override
+                    public CompletableFuture<? extends Entry> asyncReload(IpAddress ip, Entry old, Executor executor) {
+                        // a refresh that fails keeps the stale answer until its maximum staleness
+                        return client.lookup(ip).handle((answer, error) -> error == null ? entry(answer) : old);
+                    }
+                });
     }
 
     private Entry entry(ProviderAnswer answer) {
-        return new Entry(answer, ticker.read(), clock.instant());
+        return new Entry(answer, null, ticker.read(), clock.instant());
+    }
+
+    private Entry failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ProviderException e = cause instanceof ProviderException p ? p
+                : new ProviderException(ProviderException.Kind.UNAVAILABLE, cause.toString());
+        return new Entry(null, e, ticker.read(), clock.instant());
     }
 
     @Override
@@ -99,7 +128,7 @@ final class ProviderEnricher implements Enricher {
             return CompletableFuture.completedFuture(known); // never ask for private or bogon addresses
         }
         CompletableFuture<Entry> cached = cache.getIfPresent(ip);
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally() && cached.join().failure() == null) {
             Entry entry = cached.join();
             if (entry.answer().found() && ticker.read() - entry.fetchedNanos() > ttlNanos && client.available()) {
                 cache.synchronous().refresh(ip); // stale: served now, refreshed once in the background
@@ -133,6 +162,9 @@ final class ProviderEnricher implements Enricher {
     }
 
     private Signals merge(Signals known, Entry entry) {
+        if (entry.failure() != null) {
+            return unavailable(known, entry.failure().getMessage());
+        }
         ProviderAnswer answer = entry.answer();
         Signals.Builder b = known.toBuilder();
         if (answer.found()) {
@@ -159,7 +191,7 @@ final class ProviderEnricher implements Enricher {
     /** The cached answer, for tests and {@code lookup}: {@code null} when none is done. */
     Entry cached(IpAddress ip) {
         CompletableFuture<Entry> f = cache.getIfPresent(ip);
-        return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+        return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().failure() == null ? f.join() : null;
     }
 
     /**

@@ -46,6 +46,9 @@ public final class Providers implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Providers.class);
 
+    /** The share of the request budget the providers may wait, in percent. */
+    public static final int BUDGET_SHARE_PERCENT = 40;
+
     /** The report categories ipinsights accepts. */
     static final List<String> REPORT_CATEGORIES = List.of("ssh_bruteforce", "rdp_bruteforce", "web_bruteforce", "web_attack",
             "sql_injection", "xss", "port_scan", "vulnerability_scan", "exploit_attempt", "credential_stuffing", "phishing", "spam",
@@ -55,10 +58,12 @@ public final class Providers implements AutoCloseable {
     private final Fusion fusion;
     private final Cache<IpAddress, Boolean> reported;
     private final DoubleSupplier random;
+    private final Duration maxWait;
 
-    private Providers(List<ProviderEnricher> providers, Fusion fusion, Ticker ticker, DoubleSupplier random) {
+    private Providers(List<ProviderEnricher> providers, Fusion fusion, Ticker ticker, DoubleSupplier random, Duration maxWait) {
         this.providers = List.copyOf(providers);
         this.fusion = fusion;
+        this.maxWait = maxWait;
         this.random = random;
         this.reported = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(24)).ticker(ticker)
                 .executor(Runnable::run).build();
@@ -78,12 +83,19 @@ public final class Providers implements AutoCloseable {
      */
     public static Providers create(List<ProviderSettings> settings, HttpClient http, Clock clock, Ticker ticker,
                                    MeterRegistry registry) {
-        return create(settings, http, clock, ticker, registry, Scoring.defaults());
+        return create(settings, http, clock, ticker, registry, null, Scoring.defaults());
     }
 
-    /** As above, with the scorer {@code when: inconclusive} applies to the signals known before the providers. */
+    /**
+     * As above, within a request budget: the providers, asked side by side, are waited for at most
+     * {@value #BUDGET_SHARE_PERCENT} % of {@code budget} (crawler verification may take up to 60 % before
+     * them), whatever their own timeouts; answers that come later still fill the caches.
+     *
+     * @param budget      the {@code budget} setting; {@code null} = each provider's own timeout only
+     * @param provisional the scorer {@code when: inconclusive} applies to the signals known before the providers
+     */
     public static Providers create(List<ProviderSettings> settings, HttpClient http, Clock clock, Ticker ticker,
-                                   MeterRegistry registry, ThreatScorer provisional) {
+                                   MeterRegistry registry, Duration budget, ThreatScorer provisional) {
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(ticker, "ticker");
@@ -103,7 +115,8 @@ public final class Providers implements AutoCloseable {
             enrichers.add(new ProviderEnricher(client, clock, ticker, provisional));
             log.info("provider {} enabled: {}", s.name(), s);
         }
-        return new Providers(enrichers, new Fusion(weights), ticker, () -> ThreadLocalRandom.current().nextDouble());
+        Duration maxWait = budget == null ? null : budget.multipliedBy(BUDGET_SHARE_PERCENT).dividedBy(100);
+        return new Providers(enrichers, new Fusion(weights), ticker, () -> ThreadLocalRandom.current().nextDouble(), maxWait);
     }
 
     static ProviderApi api(ProviderSettings s) {
@@ -117,14 +130,12 @@ public final class Providers implements AutoCloseable {
         };
     }
 
-    /** The layers to add after crawler verification: each enabled provider, then the fusion; empty when none is enabled. */
+    /**
+     * The layer to add after crawler verification: every enabled provider asked side by side, then the
+     * fusion of their answers; empty when none is enabled.
+     */
     public List<Enricher> enrichers() {
-        if (providers.isEmpty()) {
-            return List.of();
-        }
-        List<Enricher> all = new ArrayList<>(providers);
-        all.add(fusion);
-        return List.copyOf(all);
+        return providers.isEmpty() ? List.of() : List.of(new ProviderLayer(providers, fusion, maxWait));
     }
 
     /** Each enabled provider's state, for {@code /readyz} and {@code /healthz} details. */
