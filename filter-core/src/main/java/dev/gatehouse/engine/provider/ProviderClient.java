@@ -241,7 +241,7 @@ final class ProviderClient {
             }
         }
         try {
-            ProviderAnswer noData = api.onError(status, response.headers(), body, now);
+            ProviderAnswer noData = ProviderAnswer.noData(scrub(api.onError(status, response.headers(), body, now).reason()));
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
             count("no_data");
             return onNoData.apply(noData);

@@ -205,6 +205,8 @@ public final class Providers implements AutoCloseable {
                             return new PrewarmResult(name, sofar.asked() + chunk.size(), sofar.cached(), sofar.calls() + 1,
                                     sofar.credits(), ProviderEnricher.reason(error));
                         }
+                        answers = new LinkedHashMap<>(answers);
+                        answers.keySet().retainAll(new LinkedHashSet<>(chunk)); // only what was asked for
                         p.fill(answers);
                         long found = answers.values().stream().filter(ProviderAnswer::found).count();
                         return new PrewarmResult(name, sofar.asked() + chunk.size(), sofar.cached() + answers.size(),
