@@ -39,6 +39,7 @@ public final class GatehouseCli implements Runnable {
                         .addSubcommand("check", new PolicyCommand.Check(env))
                         .addSubcommand("test", new PolicyCommand.Test(env)))
                 .addSubcommand("ua", new UaCommand(env))
+                .addSubcommand("prewarm", new PrewarmCommand(env))
                 .addSubcommand("echo", new LoadTestCommands.Echo(env))
                 .addSubcommand("bench-proxy", new LoadTestCommands.BenchProxy(env));
         cli.setOut(new PrintWriter(env.out(), true));
