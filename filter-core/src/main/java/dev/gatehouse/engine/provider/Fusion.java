@@ -7,7 +7,6 @@ import dev.gatehouse.engine.Signals;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -161,9 +160,8 @@ final class Fusion implements Enricher {
             int c = confidence(a);
             double w = weight(a);
             int points = (int) Math.round(w * c * s / total);
-            b.contribution(new Signals.ScoreContribution(String.format(Locale.ROOT,
-                    "%s threat_score %d (confidence %d, weight %s): share of the providers' fused %d",
-                    a.source(), s, c, trim(w), fused), points, a.source()));
+            b.contribution(new Signals.ScoreContribution(a.source() + " threat_score " + s + " (confidence " + c + ", weight "
+                    + trim(w) + "): share of the providers' fused " + fused, points, a.source()));
             sources.add(a.source());
         }
         int confidence = (int) Math.round(confidenceSum / weightSum);

@@ -41,7 +41,7 @@ final class ProviderEnricher implements Enricher {
      * waited for the same call, then expire at once (they are values, not failed futures, so the cache
      * does not log each one as an error).
      */
-    record Entry(ProviderAnswer answer, ProviderException failure, long fetchedNanos, Instant fetchedAt) {}
+    record Entry(ProviderAnswer answer, ProviderException failure, long fetchedNanos, Instant fetchedAt, Outcome outcome) {}
 
     private final ProviderClient client;
     private final ProviderSettings settings;
@@ -102,14 +102,18 @@ final class ProviderEnricher implements Enricher {
     }
 
     private Entry entry(ProviderAnswer answer) {
-        return new Entry(answer, null, ticker.read(), clock.instant());
+        Instant at = clock.instant();
+        // built once per fetch: a cached answer costs no copy of its values on the request path
+        Outcome outcome = new Outcome(answer.found() ? new Signals.SourceAnswer(source, answer.values(), answer.raw()) : null,
+                new Signals.SourceStatus(source, at, answer.found() ? null : "no data: " + answer.reason()), null);
+        return new Entry(answer, null, ticker.read(), at, outcome);
     }
 
     private Entry failure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         ProviderException e = cause instanceof ProviderException p ? p
                 : new ProviderException(ProviderException.Kind.UNAVAILABLE, cause.toString());
-        return new Entry(null, e, ticker.read(), clock.instant());
+        return new Entry(null, e, ticker.read(), clock.instant(), Outcome.failed(source, e.getMessage()));
     }
 
     @Override
@@ -123,9 +127,23 @@ final class ProviderEnricher implements Enricher {
 
     @Override
     public CompletionStage<Signals> enrich(RequestFacts facts, Signals known) {
+        CompletableFuture<Outcome> outcome = outcome(known);
+        if (outcome == null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return outcome.isDone() ? CompletableFuture.completedFuture(outcome.join().addTo(known.toBuilder()).build())
+                : outcome.thenApply(o -> o.addTo(known.toBuilder()).build());
+    }
+
+    /**
+     * What this provider adds for {@code known}: {@code null} when it is not asked (private or bogon
+     * address, {@code when} says no, {@code background} without a cached answer), else its outcome,
+     * complete at once for a cached answer and at the latest after the provider's timeout.
+     */
+    CompletableFuture<Outcome> outcome(Signals known) {
         IpAddress ip = known.ip();
         if (!askable(ip) || known.isTrue(Signal.BOGON)) {
-            return CompletableFuture.completedFuture(known); // never ask for private or bogon addresses
+            return null; // never ask for private or bogon addresses
         }
         CompletableFuture<Entry> cached = cache.getIfPresent(ip);
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally() && cached.join().failure() == null) {
@@ -133,49 +151,50 @@ final class ProviderEnricher implements Enricher {
             if (entry.answer().found() && ticker.read() - entry.fetchedNanos() > ttlNanos && client.available()) {
                 cache.synchronous().refresh(ip); // stale: served now, refreshed once in the background
             }
-            return CompletableFuture.completedFuture(merge(known, entry));
+            return CompletableFuture.completedFuture(entry.outcome());
         }
         if (settings.when() == ProviderSettings.When.INCONCLUSIVE && !Escalation.inconclusive(known, provisional)) {
-            return CompletableFuture.completedFuture(known);
+            return null;
         }
         if (!client.available()) {
-            return CompletableFuture.completedFuture(unavailable(known, client.health().detail()));
+            return CompletableFuture.completedFuture(Outcome.failed(source, client.health().detail()));
         }
         CompletableFuture<Entry> call = cached != null ? cached : cache.get(ip);
         if (settings.when() == ProviderSettings.When.BACKGROUND) {
-            return CompletableFuture.completedFuture(known); // the call fills the cache for the next request
+            return null; // the call fills the cache for the next request
         }
         if (call.isDone()) {
-            return CompletableFuture.completedFuture(outcome(known, call));
+            return CompletableFuture.completedFuture(outcome(call));
         }
-        return call.handle((entry, error) -> error == null ? merge(known, entry) : unavailable(known, reason(error)))
-                .completeOnTimeout(unavailable(known, "no answer within " + settings.timeout().toMillis() + " ms (the call goes on to fill the cache)"),
-                        settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        return call.handle((entry, error) -> error == null ? entry.outcome() : Outcome.failed(source, reason(error)))
+                .completeOnTimeout(Outcome.failed(source, "no answer within " + settings.timeout().toMillis()
+                        + " ms (the call goes on to fill the cache)"), settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private Signals outcome(Signals known, CompletableFuture<Entry> done) {
+    private Outcome outcome(CompletableFuture<Entry> done) {
         try {
-            return merge(known, done.join());
+            return done.join().outcome();
         } catch (CompletionException e) {
-            return unavailable(known, reason(e));
+            return Outcome.failed(source, reason(e));
         }
     }
 
-    private Signals merge(Signals known, Entry entry) {
-        if (entry.failure() != null) {
-            return unavailable(known, entry.failure().getMessage());
+    /** What one provider adds to the signals: its own answer (or none), its source status, a note on failure. */
+    record Outcome(Signals.SourceAnswer answer, Signals.SourceStatus status, String note) {
+        static Outcome failed(String source, String why) {
+            return new Outcome(null, new Signals.SourceStatus(source, null, why), source + ": " + why);
         }
-        ProviderAnswer answer = entry.answer();
-        Signals.Builder b = known.toBuilder();
-        if (answer.found()) {
-            b.answer(new Signals.SourceAnswer(source, answer.values(), answer.raw()));
-        }
-        return b.source(new Signals.SourceStatus(source, entry.fetchedAt(), answer.found() ? null : "no data: " + answer.reason()))
-                .build();
-    }
 
-    private Signals unavailable(Signals known, String why) {
-        return known.toBuilder().source(new Signals.SourceStatus(source, null, why)).note(source + ": " + why).build();
+        Signals.Builder addTo(Signals.Builder b) {
+            if (answer != null) {
+                b.answer(answer);
+            }
+            b.source(status);
+            if (note != null) {
+                b.note(note);
+            }
+            return b;
+        }
     }
 
     static String reason(Throwable error) {

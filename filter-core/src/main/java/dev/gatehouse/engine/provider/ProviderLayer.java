@@ -5,7 +5,6 @@ import dev.gatehouse.engine.Enricher;
 import dev.gatehouse.engine.Signals;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,23 +35,23 @@ final class ProviderLayer implements Enricher {
 
     @Override
     public CompletionStage<Signals> enrich(RequestFacts facts, Signals known) {
-        List<CompletableFuture<Signals>> each = new ArrayList<>(providers.size());
+        @SuppressWarnings("unchecked")
+        CompletableFuture<ProviderEnricher.Outcome>[] each = new CompletableFuture[providers.size()];
         boolean allDone = true;
-        for (ProviderEnricher p : providers) {
-            CompletableFuture<Signals> f;
+        for (int i = 0; i < each.length; i++) {
+            ProviderEnricher p = providers.get(i);
             try {
-                f = p.enrich(facts, known).toCompletableFuture();
+                each[i] = p.outcome(known);
             } catch (RuntimeException e) {
-                f = CompletableFuture.completedFuture(known.toBuilder().note(p.name() + ": " + e).build());
+                each[i] = CompletableFuture.completedFuture(ProviderEnricher.Outcome.failed(p.name(), e.toString()));
             }
-            each.add(f);
-            allDone &= f.isDone();
+            allDone &= each[i] == null || each[i].isDone();
         }
         if (allDone) {
             return CompletableFuture.completedFuture(combine(known, each));
         }
         CompletableFuture<Signals> result = new CompletableFuture<>();
-        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        CompletableFuture.allOf(java.util.Arrays.stream(each).filter(java.util.Objects::nonNull).toArray(CompletableFuture[]::new))
                 .whenComplete((v, e) -> result.complete(combine(known, each)));
         if (maxWait != null) {
             CompletableFuture.delayedExecutor(maxWait.toNanos(), TimeUnit.NANOSECONDS)
@@ -61,23 +60,24 @@ final class ProviderLayer implements Enricher {
         return result;
     }
 
-    /** Known signals plus what each provider that has answered added (its answer, status and notes), fused. */
-    private Signals combine(Signals known, List<CompletableFuture<Signals>> each) {
-        Signals.Builder b = known.toBuilder();
-        int knownNotes = known.notes().size();
-        for (int i = 0; i < each.size(); i++) {
-            CompletableFuture<Signals> f = each.get(i);
-            String source = providers.get(i).name();
-            if (!f.isDone() || f.isCompletedExceptionally()) {
-                b.source(new Signals.SourceStatus(source, null, "no answer within the providers' share of the budget"));
+    /** Known signals plus what each provider that has answered added, fused; one builder for all of them. */
+    private Signals combine(Signals known, CompletableFuture<ProviderEnricher.Outcome>[] each) {
+        Signals.Builder b = null;
+        for (int i = 0; i < each.length; i++) {
+            CompletableFuture<ProviderEnricher.Outcome> f = each[i];
+            if (f == null) {
                 continue;
             }
-            Signals r = f.join();
-            r.answers().stream().filter(a -> a.source().equals(source)).forEach(b::answer);
-            r.sources().stream().filter(s -> s.name().equals(source)).forEach(b::source);
-            r.notes().stream().skip(knownNotes).forEach(b::note);
+            if (b == null) {
+                b = known.toBuilder();
+            }
+            if (!f.isDone() || f.isCompletedExceptionally()) {
+                b.source(new Signals.SourceStatus(providers.get(i).name(), null, "no answer within the providers' share of the budget"));
+                continue;
+            }
+            f.join().addTo(b);
         }
-        return fusion.fuse(b.build());
+        return b == null ? known : fusion.fuse(b.build());
     }
 
     @Override
