@@ -28,6 +28,8 @@ import java.util.TreeMap;
  *  "notes":[]}
  * }</pre>
  * Only signals some source spoke about appear (an absent boolean means no source said {@code true}).
+ * When remote providers answered, {@code answers} holds each one's own answer beside the fused values:
+ * {@code "answers":{"provider:ipintel":{"signals":{"threat_score":22,"confidence":100,…},"raw":{"status":"safe",…}}}}.
  *
  * <p>A decision: {@code verdict}, {@code rule}, {@code shadowed}, {@code response} ({@code status},
  * {@code headers}, {@code message}), {@code signals} (as above), {@code trace} and {@code timings}
