@@ -30,7 +30,7 @@ final class IpBotApi extends ProviderApi {
 
     @Override
     HttpRequest lookupRequest(IpAddress ip) {
-        HttpRequest.Builder r = request("/v1/ip/" + encode(ip.toString()) + (project ? "?fields=" + encode(FIELDS) : ""));
+        HttpRequest.Builder r = request("/v1/ip/" + ip + (project ? "?fields=" + encode(FIELDS) : ""));
         if (settings.hasApiKey()) {
             r.header("X-API-Key", settings.apiKey());
         }

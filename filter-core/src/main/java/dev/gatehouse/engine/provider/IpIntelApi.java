@@ -29,7 +29,7 @@ final class IpIntelApi extends ProviderApi {
 
     @Override
     HttpRequest lookupRequest(IpAddress ip) {
-        return request("/ip/" + encode(ip.toString()) + "?api_key=" + encode(settings.apiKey())).GET().build();
+        return request("/ip/" + ip + "?api_key=" + encode(settings.apiKey())).GET().build();
     }
 
     @Override

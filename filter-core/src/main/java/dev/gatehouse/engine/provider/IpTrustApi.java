@@ -47,7 +47,8 @@ final class IpTrustApi extends ProviderApi {
 
     @Override
     HttpRequest lookupRequest(IpAddress ip) {
-        return request("/ip/" + encode(ip.toString())).header("X-API-Key", settings.apiKey()).GET().build();
+        // an address is hex digits, dots and colons: valid in a path as it is (IPv6 colons are not escaped)
+        return request("/ip/" + ip).header("X-API-Key", settings.apiKey()).GET().build();
     }
 
     @Override

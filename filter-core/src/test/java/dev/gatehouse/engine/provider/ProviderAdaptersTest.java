@@ -93,6 +93,17 @@ class ProviderAdaptersTest {
         }
 
         @Test
+        void status429_withRateLimitReset_pausesUntilThen_andIpv6IsAskedInThePath() throws Exception {
+            try (Harness h = new Harness("iptrust")) {
+                h.server.answer(FakeProvider.json(429, "{\"message\": \"Too many requests\"}", Map.of("X-RateLimit-Reset", "90")));
+                h.enrich("2001:4860:4860::8888");
+                assertThat(h.server.last().path()).isEqualTo("/ip/2001:4860:4860::8888");
+                assertThat(h.health().state()).isEqualTo("paused");
+                assertThat(h.health().detail()).contains("2026-11-30T10:01:30Z");
+            }
+        }
+
+        @Test
         void status403_turnsOff_and500_isAnOutage() throws Exception {
             try (Harness h = new Harness("iptrust")) {
                 h.server.answer(500, "{}");
