@@ -108,6 +108,102 @@ public final class ProviderSettings {
         return new Builder(name);
     }
 
+    /** The keys of one {@code providers.<name>} block, as spelled in SETTINGS-KEYS. */
+    public static final List<String> KEYS = List.of("enabled", "api-key", "api-key-env", "base-url", "when", "timeout",
+            "cache-ttl", "cache-max-stale", "negative-cache-ttl", "cache-max-size", "quota-per-hour", "quota-per-day",
+            "max-concurrent", "weight", "report-sample-rate");
+
+    /**
+     * Settings from one {@code providers.<name>} block as the bindings read it: a YAML map, Spring's
+     * relaxed properties or servlet init-params (values may be strings: {@code "40ms"}, {@code "500"},
+     * {@code "true"}). Durations are {@code 50ms}, {@code 2s}, {@code 10m}, {@code 6h}, {@code 1d} (or a
+     * {@link Duration}); an unknown key is an error naming it, with a suggestion.
+     */
+    public static ProviderSettings fromMap(String name, Map<String, ?> block, Function<String, String> environment) {
+        Builder b = builder(name).environment(environment);
+        for (Map.Entry<String, ?> e : block.entrySet()) {
+            String key = e.getKey();
+            Object v = e.getValue();
+            String path = "providers." + name + "." + key;
+            if (v == null) {
+                continue;
+            }
+            switch (key) {
+                case "enabled" -> b.enabled(bool(path, v));
+                case "api-key" -> b.apiKey(v.toString());
+                case "api-key-env" -> b.apiKeyEnv(v.toString());
+                case "base-url" -> b.baseUrl(v.toString());
+                case "when" -> b.when(v.toString());
+                case "timeout" -> b.timeout(duration(path, v));
+                case "cache-ttl" -> b.cacheTtl(duration(path, v));
+                case "cache-max-stale" -> b.cacheMaxStale(duration(path, v));
+                case "negative-cache-ttl" -> b.negativeCacheTtl(duration(path, v));
+                case "cache-max-size" -> b.cacheMaxSize(number(path, v));
+                case "quota-per-hour" -> b.quotaPerHour(number(path, v));
+                case "quota-per-day" -> b.quotaPerDay(number(path, v));
+                case "max-concurrent" -> b.maxConcurrent(Math.toIntExact(number(path, v)));
+                case "weight" -> b.weight(decimal(path, v));
+                case "report-sample-rate" -> b.reportSampleRate(decimal(path, v));
+                default -> throw new IllegalArgumentException(path + ": unknown key" + DidYouMean.suggest(key, KEYS));
+            }
+        }
+        return b.build();
+    }
+
+    private static boolean bool(String path, Object v) {
+        if (v instanceof Boolean bool) {
+            return bool;
+        }
+        String s = v.toString().strip();
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException(path + " must be true or false, was '" + v + "'");
+    }
+
+    private static long number(String path, Object v) {
+        if (v instanceof Number n && n.doubleValue() == n.longValue()) {
+            return n.longValue();
+        }
+        try {
+            return Long.parseLong(v.toString().strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(path + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    private static double decimal(String path, Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        try {
+            return Double.parseDouble(v.toString().strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(path + " must be a number, was '" + v + "'");
+        }
+    }
+
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    /** {@code 50ms}, {@code 2s}, {@code 10m}, {@code 6h}, {@code 1d}, or a {@link Duration}; plain numbers are refused (say the unit). */
+    static Duration duration(String path, Object v) {
+        if (v instanceof Duration d) {
+            return d;
+        }
+        java.util.regex.Matcher m = DURATION.matcher(v.toString().strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(path + " must be a duration such as 50ms, 2s, 10m, 6h or 1d, was '" + v + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
     /** The provider name ({@code iptrust}, …); its signals' source is {@code provider:<name>}. */
     public String name() {
         return name;

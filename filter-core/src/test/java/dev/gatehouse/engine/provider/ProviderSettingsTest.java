@@ -52,6 +52,24 @@ class ProviderSettingsTest {
     }
 
     @Test
+    void fromMap_readsTheAgreedKeys_asYamlOrInitParamsGiveThem() {
+        ProviderSettings s = ProviderSettings.fromMap("ipintel", Map.of("api-key-env", "IPINTEL_API_KEY", "when", "background",
+                "timeout", "40ms", "cache-ttl", "6h", "negative-cache-ttl", "10m", "cache-max-size", "1000", "quota-per-day", 500,
+                "quota-per-hour", "0", "max-concurrent", 4, "weight", "1.5"), Map.of("IPINTEL_API_KEY", "k")::get);
+        assertThat(s.when()).isEqualTo(ProviderSettings.When.BACKGROUND);
+        assertThat(s.timeout()).isEqualTo(Duration.ofMillis(40));
+        assertThat(s.cacheTtl()).isEqualTo(Duration.ofHours(6));
+        assertThat(s.negativeCacheTtl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.cacheMaxSize()).isEqualTo(1000);
+        assertThat(s.maxConcurrent()).isEqualTo(4);
+        assertThat(s.weight()).isEqualTo(1.5);
+        assertThatThrownBy(() -> ProviderSettings.fromMap("ipintel", Map.of("api-key", "k", "timout", "40ms"), k -> null))
+                .hasMessage("providers.ipintel.timout: unknown key (did you mean 'timeout'?)");
+        assertThatThrownBy(() -> ProviderSettings.fromMap("ipintel", Map.of("api-key", "k", "timeout", "40"), k -> null))
+                .hasMessageStartingWith("providers.ipintel.timeout must be a duration such as 50ms");
+    }
+
+    @Test
     void disabledProvider_needsNoKey() {
         assertThat(ProviderSettings.builder("ipgeolocation").enabled(false).build().enabled()).isFalse();
     }
