@@ -114,7 +114,12 @@ public final class Scoring implements ThreatScorer {
         }
         lines.forEach(b::contribution);
         b.remove(Signal.THREAT_SCORE).put(Signal.THREAT_SCORE, table, SOURCE);
-        b.remove(Signal.CONFIDENCE).put(Signal.CONFIDENCE, confidence(signals, lines, providerScore), SOURCE);
+        int confidence = confidence(signals, lines, providerScore);
+        Signals.Observation givenConfidence = signals.observation(Signal.CONFIDENCE);
+        if (givenConfidence != null && !givenConfidence.sources().contains(SOURCE) && givenConfidence.value() instanceof Integer c) {
+            confidence = Math.max(confidence, Math.min(100, c)); // the providers' fused confidence (docs/scoring.md)
+        }
+        b.remove(Signal.CONFIDENCE).put(Signal.CONFIDENCE, confidence, SOURCE);
         return b.build();
     }
 

@@ -118,9 +118,9 @@ class GatehouseCliTest {
     }
 
     @Test
-    void lookup_provider_notAvailableYet() {
-        assertThat(env.run("lookup", "1.1.1.1", "--provider", "iptrust", "--api-key", "k")).isEqualTo(2);
-        assertThat(env.err()).contains("remote providers are not available yet: iptrust");
+    void lookup_provider_unknownName_exit2WithSuggestion() {
+        assertThat(env.run("lookup", "1.1.1.1", "--provider", "iptrsut", "--api-key", "k")).isEqualTo(2);
+        assertThat(env.err()).contains("did you mean 'iptrust'");
     }
 
     @Test
