@@ -1,6 +1,7 @@
 package dev.gatehouse;
 
 import dev.gatehouse.crawler.CrawlerVerifier;
+import dev.gatehouse.crawler.HeaderConsistency;
 import dev.gatehouse.engine.Engines;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
@@ -44,6 +45,12 @@ public final class StandardEngine {
      */
     public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
                                             MeterRegistry registry) {
+        return create(embedded, budget, dnsServers, registry, dev.gatehouse.engine.SharedCache.none());
+    }
+
+    /** As above, with crawler-verification outcomes shared by a fleet through {@code shared} ({@code shared-cache: redis}). */
+    public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
+                                            MeterRegistry registry, dev.gatehouse.engine.SharedCache shared) {
         Objects.requireNonNull(embedded, "embedded");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(registry, "registry");
@@ -52,8 +59,9 @@ public final class StandardEngine {
                 .dnsServers(dnsServers)
                 .timeout(verifierTimeout(budget))
                 .meterRegistry(registry)
+                .sharedCache(shared)
                 .build();
-        return Engines.layered(embedded, Scoring.defaults(), List.of(verifier));
+        return Engines.layered(embedded, Scoring.defaults(), List.of(verifier, HeaderConsistency.defaults())); // issue 12: ua_inconsistent
     }
 
     static Duration verifierTimeout(Duration budget) {

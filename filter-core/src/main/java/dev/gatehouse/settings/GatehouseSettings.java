@@ -1,5 +1,7 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.ratelimit.redis.RedisSettings;
+
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -39,6 +41,8 @@ import java.util.Objects;
  * @param data            where the embedded engine's data comes from
  * @param rateLimit       where rate-limit buckets live
  * @param providers       provider name → its block, bound by the providers' own settings type
+ * @param sharedCache     {@code redis}: crawler verifications (and provider answers) shared by a fleet through the
+ *                        {@code rate-limit.redis} connection; {@code off} = each instance alone
  * @param decisionLog     the {@code decision-log} block, bound by the decision log; {@code null} = none
  * @param explainHeader   servlet/Spring: add {@code X-Gatehouse-Explain} to responses
  * @param upstreamHeaders pass {@code X-Gatehouse-*} request headers to the application
@@ -46,7 +50,7 @@ import java.util.Objects;
 public record GatehouseSettings(String policy, boolean policyReload, Duration budget, FailMode failMode,
                                 List<String> trustedProxies, ForwardedHeaders forwardedHeaders, List<HostPort> dnsServers,
                                 DataSettings data, RateLimitSettings rateLimit, Map<String, SettingsNode> providers,
-                                SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders) {
+                                SharedCacheKind sharedCache, SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofMillis(50);
     public static final Duration MAX_BUDGET = Duration.ofSeconds(60);
@@ -66,8 +70,21 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         }
     }
 
+    /** Whether verification outcomes and provider answers are shared by a fleet. */
+    public enum SharedCacheKind {
+        OFF, REDIS
+    }
+
     public GatehouseSettings {
         Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(sharedCache, "sharedCache");
+        if (sharedCache == SharedCacheKind.REDIS && rateLimit.redis() == null) {
+            throw new IllegalStateException("shared-cache: redis uses the rate-limit.redis connection, and there is no rate-limit.redis block (url: redis://…)");
+        }
+        if (rateLimit.store() == RateLimitStoreKind.REDIS && rateLimit.redis().timeout().compareTo(budget) >= 0) {
+            throw new IllegalStateException("rate-limit.redis.timeout (" + SettingsReader.format(rateLimit.redis().timeout())
+                    + ") must be below budget (" + SettingsReader.format(budget) + "): a request waits for Redis inside its budget");
+        }
         Objects.requireNonNull(failMode, "failMode");
         trustedProxies = List.copyOf(trustedProxies);
         Objects.requireNonNull(forwardedHeaders, "forwardedHeaders");
@@ -99,6 +116,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         b.data = prototype.data;
         b.rateLimit = prototype.rateLimit;
         b.providers = new LinkedHashMap<>(prototype.providers);
+        b.sharedCache = prototype.sharedCache;
         b.decisionLog = prototype.decisionLog;
         b.explainHeader = prototype.explainHeader;
         b.upstreamHeaders = prototype.upstreamHeaders;
@@ -167,9 +185,9 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
     /**
      * @param store   {@code local} (in this process) or {@code redis} (shared by a fleet)
      * @param maxKeys the bound on tracked buckets of the local store
-     * @param redis   the {@code rate-limit.redis} block, bound by the Redis store's own settings type; {@code null} = none
+     * @param redis   the {@code rate-limit.redis} connection and fallback; {@code null} = none
      */
-    public record RateLimitSettings(RateLimitStoreKind store, long maxKeys, SettingsNode redis) {
+    public record RateLimitSettings(RateLimitStoreKind store, long maxKeys, RedisSettings redis) {
         public static final long DEFAULT_MAX_KEYS = 100_000;
         public static final RateLimitSettings LOCAL = new RateLimitSettings(RateLimitStoreKind.LOCAL, DEFAULT_MAX_KEYS, null);
 
@@ -196,6 +214,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         private DataSettings data = DataSettings.BUNDLED;
         private RateLimitSettings rateLimit = RateLimitSettings.LOCAL;
         private Map<String, SettingsNode> providers = new LinkedHashMap<>();
+        private SharedCacheKind sharedCache = SharedCacheKind.OFF;
         private SettingsNode decisionLog;
         private boolean explainHeader;
         private boolean upstreamHeaders = true;
@@ -301,6 +320,12 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             return this;
         }
 
+        /** {@code shared-cache}: {@code off} (default) or {@code redis}. */
+        public Builder sharedCache(SharedCacheKind sharedCache) {
+            this.sharedCache = Objects.requireNonNull(sharedCache, "shared-cache");
+            return this;
+        }
+
         public Builder decisionLog(SettingsNode decisionLog) {
             this.decisionLog = decisionLog;
             return this;
@@ -318,7 +343,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
 
         public GatehouseSettings build() {
             return new GatehouseSettings(policy, policyReload, budget, failMode, trustedProxies, forwardedHeaders, dnsServers,
-                    data, rateLimit, providers, decisionLog, explainHeader, upstreamHeaders);
+                    data, rateLimit, providers, sharedCache, decisionLog, explainHeader, upstreamHeaders);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.ratelimit.redis.RedisSettings;
+
 import dev.gatehouse.DidYouMean;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
@@ -34,12 +36,14 @@ public final class SettingsBinder {
 
     /** The core keys, in the order {@code docs/configuration.md} lists them. */
     public static final List<String> KEYS = List.of("policy", "policy-reload", "budget", "fail-mode", "trusted-proxies",
-            "forwarded-headers", "dns-servers", "data", "rate-limit", "providers", "decision-log", "explain-header", "upstream-headers");
+            "forwarded-headers", "dns-servers", "data", "rate-limit", "shared-cache", "providers", "decision-log", "explain-header", "upstream-headers");
     static final List<String> DATA_KEYS = List.of("directory", "refresh", "urls");
     static final List<String> RATE_LIMIT_KEYS = List.of("store", "max-keys", "redis");
+    static final List<String> REDIS_KEYS = List.of("url", "password-env", "key-prefix", "timeout", "fallback");
 
     private static final Map<String, FailMode> FAIL_MODES = choices(FailMode.values());
     private static final Map<String, RateLimitStoreKind> STORES = choices(RateLimitStoreKind.values());
+    private static final Map<String, GatehouseSettings.SharedCacheKind> SHARED_CACHES = choices(GatehouseSettings.SharedCacheKind.values());
     private static final Map<String, ForwardedHeaders> FORWARDED = new LinkedHashMap<>();
 
     static {
@@ -109,6 +113,10 @@ public final class SettingsBinder {
         SettingsReader rateLimit = r.child("rate-limit");
         if (rateLimit != null) {
             r.apply("rate-limit", () -> b.rateLimit(rateLimit(rateLimit)));
+        }
+        GatehouseSettings.SharedCacheKind sharedCache = r.choice("shared-cache", SHARED_CACHES);
+        if (sharedCache != null) {
+            b.sharedCache(sharedCache);
         }
         SettingsReader providers = r.child("providers");
         if (providers != null) {
@@ -205,8 +213,12 @@ public final class SettingsBinder {
             r.problem("redis", "expected a mapping (url:, key-prefix:, …)");
             redis = null;
         }
+        RedisSettings bound = redis == null ? null : bindRedis(r.child("redis"));
+        if (redis != null && bound == null) {
+            return RateLimitSettings.LOCAL; // its problems are recorded; the binding as a whole fails
+        }
         return new RateLimitSettings(store == null ? RateLimitStoreKind.LOCAL : store,
-                maxKeys == null ? RateLimitSettings.DEFAULT_MAX_KEYS : maxKeys, redis == null ? null : bindRedis(r));
+                maxKeys == null ? RateLimitSettings.DEFAULT_MAX_KEYS : maxKeys, bound);
     }
 
     /*
@@ -229,9 +241,36 @@ public final class SettingsBinder {
         return providers.node(name);
     }
 
-    /** The {@code rate-limit.redis} block; today the raw node, for the Redis store's settings type to bind. */
-    static SettingsNode bindRedis(SettingsReader rateLimit) {
-        return rateLimit.node("redis");
+    /** The {@code rate-limit.redis} block; the builder's own checks name the key. */
+    static RedisSettings bindRedis(SettingsReader redis) {
+        redis.checkKeys(REDIS_KEYS, Set.of());
+        RedisSettings.Builder b = RedisSettings.builder();
+        String url = redis.string("url");
+        if (url != null) {
+            redis.apply("url", () -> b.url(url));
+        }
+        String passwordEnv = redis.string("password-env");
+        if (passwordEnv != null) {
+            redis.apply("password-env", () -> b.passwordEnv(passwordEnv));
+        }
+        String prefix = redis.string("key-prefix");
+        if (prefix != null) {
+            redis.apply("key-prefix", () -> b.keyPrefix(prefix));
+        }
+        Duration timeout = redis.duration("timeout");
+        if (timeout != null) {
+            redis.apply("timeout", () -> b.timeout(timeout));
+        }
+        String fallback = redis.string("fallback");
+        if (fallback != null) {
+            redis.apply("fallback", () -> b.fallback(fallback));
+        }
+        if (!redis.problems().isEmpty()) {
+            return null;
+        }
+        RedisSettings[] out = new RedisSettings[1];
+        redis.apply("url", () -> out[0] = b.build());
+        return out[0];
     }
 
     private static <E extends Enum<E>> Map<String, E> choices(E[] values) {

@@ -81,12 +81,43 @@ class SettingsBinderTest {
                 .containsEntry("crawlers/google/common-crawlers.json", URI.create("https://example.org/google.json"));
         assertThat(s.rateLimit().store()).isEqualTo(RateLimitStoreKind.REDIS);
         assertThat(s.rateLimit().maxKeys()).isEqualTo(5000);
-        assertThat(s.rateLimit().redis().plain()).isEqualTo(Map.of("url", "redis://127.0.0.1:6379", "timeout", "20ms"));
+        assertThat(s.rateLimit().redis().url()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(s.rateLimit().redis().timeout()).isEqualTo(Duration.ofMillis(20));
         assertThat(s.providers()).containsOnlyKeys("iptrust");
         assertThat(s.providers().get("iptrust").plain()).isEqualTo(Map.of("enabled", "true", "api-key-env", "IPTRUST_API_KEY", "timeout", "40ms"));
         assertThat(s.explainHeader()).isTrue();
         assertThat(s.upstreamHeaders()).isFalse();
         assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void bind_redisBlockAndSharedCache_typedWithTheirKeysInErrors() {
+        GatehouseSettings s = yaml("""
+                budget: 50ms
+                shared-cache: redis
+                rate-limit:
+                  store: redis
+                  redis: { url: "rediss://cache.internal:6380", key-prefix: shop, timeout: 15ms, fallback: block }
+                """);
+        assertThat(s.sharedCache()).isEqualTo(GatehouseSettings.SharedCacheKind.REDIS);
+        assertThat(s.rateLimit().redis().url()).isEqualTo("rediss://cache.internal:6380");
+        assertThat(s.rateLimit().redis().keyPrefix()).isEqualTo("shop");
+        assertThat(s.rateLimit().redis().fallback()).isEqualTo(dev.gatehouse.ratelimit.redis.RedisSettings.Fallback.BLOCK);
+
+        assertThatThrownBy(() -> yaml("""
+                rate-limit:
+                  store: redis
+                  redis: { url: "http://x", timout: 5ms, fallback: alow }
+                """))
+                .hasMessageContaining("rate-limit.redis.timout: unknown key (did you mean 'rate-limit.redis.timeout'?)")
+                .hasMessageContaining("rate-limit.redis.url")
+                .hasMessageContaining("rate-limit.redis.fallback");
+        assertThatThrownBy(() -> yaml("""
+                budget: 20ms
+                rate-limit: { store: redis, redis: { timeout: 20ms } }
+                """)).hasMessageContaining("rate-limit.redis.timeout (20ms) must be below budget (20ms)");
+        assertThatThrownBy(() -> yaml("shared-cache: redis\n"))
+                .hasMessageContaining("shared-cache: redis uses the rate-limit.redis connection");
     }
 
     @Test

@@ -62,7 +62,9 @@ class SameSettingsTest {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class))
-            .withUserConfiguration(GatehouseAutoConfigurationTest.Doubles.class);
+            .withUserConfiguration(GatehouseAutoConfigurationTest.Doubles.class)
+            // the block names a Redis store: a local one stands in, as an application's own store bean would
+            .withBean(dev.gatehouse.ratelimit.RateLimitStore.class, () -> dev.gatehouse.ratelimit.LocalRateLimitStore.builder().build());
 
     @Test
     void sameBlock_inGatehouseYamlAndUnderGatehouseInApplicationYml_givesEqualSettings() {
