@@ -1,7 +1,6 @@
 package dev.gatehouse.challenge;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ChallengeSettings settings = ChallengeSettings.custom()
- *         .secret(System.getenv("GATEHOUSE_CHALLENGE_SECRET"))
+ *         .secretEnv("GATEHOUSE_CHALLENGE_SECRET")       // or .secret(…) with the value itself
  *         .passLifetime(Duration.ofHours(24))
  *         .difficulty(16)
  *         .build();
@@ -36,7 +35,8 @@ public final class ChallengeSettings {
 
     private final byte[] secret;
     private final byte[] previousSecret;
-    private final boolean ephemeral;
+    private final String secretEnv;
+    private final String previousSecretEnv;
     private final Duration passLifetime;
     private final Duration nonceLifetime;
     private final int difficulty;
@@ -46,9 +46,10 @@ public final class ChallengeSettings {
     private final String cookieName;
 
     private ChallengeSettings(Builder b) {
-        this.ephemeral = b.secret == null;
-        this.secret = b.secret != null ? b.secret : randomSecret();
+        this.secret = b.secret;
         this.previousSecret = b.previousSecret;
+        this.secretEnv = b.secretEnv;
+        this.previousSecretEnv = b.previousSecretEnv;
         this.passLifetime = b.passLifetime;
         this.nonceLifetime = b.nonceLifetime;
         this.difficulty = b.difficulty;
@@ -62,17 +63,17 @@ public final class ChallengeSettings {
         return new Builder();
     }
 
-    /** Defaults with a random secret made for this process: passes do not survive a restart nor work across a fleet. */
+    /**
+     * Defaults, no secret: the {@link Challenger} makes a random one for the process, so passes survive
+     * neither a restart nor a hop to another node of a fleet.
+     */
     public static ChallengeSettings ofDefaults() {
-        return custom().build();
+        return DEFAULTS;
     }
 
-    private static byte[] randomSecret() {
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        return b;
-    }
+    private static final ChallengeSettings DEFAULTS = custom().build();
 
+    /** The secret given as a value, or {@code null}. */
     byte[] secret() {
         return secret;
     }
@@ -81,9 +82,23 @@ public final class ChallengeSettings {
         return previousSecret;
     }
 
-    /** Whether the secret was generated at start (none configured). */
+    /** The environment variable holding the secret ({@code challenge.secret-env}), or {@code null}. */
+    public String secretEnv() {
+        return secretEnv;
+    }
+
+    /** The environment variable holding the secret being rotated out ({@code challenge.previous-secret-env}), or {@code null}. */
+    public String previousSecretEnv() {
+        return previousSecretEnv;
+    }
+
+    /** Whether no secret is configured (the challenger then makes one per process). */
     public boolean ephemeralSecret() {
-        return ephemeral;
+        return secret == null && secretEnv == null;
+    }
+
+    static byte[] checkSecret(String key, String secret) {
+        return Builder.checkSecret(key, secret);
     }
 
     public Duration passLifetime() {
@@ -118,8 +133,8 @@ public final class ChallengeSettings {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ChallengeSettings s && !ephemeral && !s.ephemeral && Arrays.equals(secret, s.secret)
-                && Arrays.equals(previousSecret, s.previousSecret) && passLifetime.equals(s.passLifetime)
+        return o instanceof ChallengeSettings s && Arrays.equals(secret, s.secret) && Arrays.equals(previousSecret, s.previousSecret)
+                && Objects.equals(secretEnv, s.secretEnv) && Objects.equals(previousSecretEnv, s.previousSecretEnv) && passLifetime.equals(s.passLifetime)
                 && nonceLifetime.equals(s.nonceLifetime) && difficulty == s.difficulty && exemptPaths.equals(s.exemptPaths)
                 && maxFailures == s.maxFailures && failureWindow.equals(s.failureWindow) && cookieName.equals(s.cookieName);
     }
@@ -131,14 +146,17 @@ public final class ChallengeSettings {
 
     @Override
     public String toString() {
-        return "ChallengeSettings[difficulty " + difficulty + ", pass " + passLifetime + ", secret " + (ephemeral ? "ephemeral" : "configured")
-                + (previousSecret != null ? " + previous" : "") + ", exempt " + exemptPaths + ", max-failures " + maxFailures + "]";
+        return "ChallengeSettings[difficulty " + difficulty + ", pass " + passLifetime + ", secret "
+                + (secretEnv != null ? "$" + secretEnv : secret != null ? "given" : "per process")
+                + (previousSecretEnv != null ? " + $" + previousSecretEnv : previousSecret != null ? " + previous" : "") + ", exempt " + exemptPaths + ", max-failures " + maxFailures + "]";
     }
 
     /** Builds {@link ChallengeSettings}; a bad value throws {@link IllegalArgumentException} naming the setting. */
     public static final class Builder {
         private byte[] secret;
         private byte[] previousSecret;
+        private String secretEnv;
+        private String previousSecretEnv;
         private Duration passLifetime = DEFAULT_PASS_LIFETIME;
         private Duration nonceLifetime = DEFAULT_NONCE_LIFETIME;
         private int difficulty = DEFAULT_DIFFICULTY;
@@ -160,6 +178,25 @@ public final class ChallengeSettings {
         public Builder previousSecret(String secret) {
             this.previousSecret = secret == null ? null : checkSecret("challenge.previous-secret", secret);
             return this;
+        }
+
+        /** The environment variable the secret is read from when the challenger starts (a missing variable then fails the start). */
+        public Builder secretEnv(String name) {
+            this.secretEnv = envName("challenge.secret-env", name);
+            return this;
+        }
+
+        /** The environment variable holding the secret being rotated out; unset or empty = no rotation in progress. */
+        public Builder previousSecretEnv(String name) {
+            this.previousSecretEnv = name == null ? null : envName("challenge.previous-secret-env", name);
+            return this;
+        }
+
+        private static String envName(String key, String name) {
+            if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+                throw new IllegalArgumentException(key + " is an environment variable name (letters, digits, _), was '" + name + "'");
+            }
+            return name;
         }
 
         public Builder passLifetime(Duration d) {
@@ -219,8 +256,11 @@ public final class ChallengeSettings {
         }
 
         public ChallengeSettings build() {
-            if (previousSecret != null && secret == null) {
-                throw new IllegalStateException("challenge.previous-secret is set but challenge.secret is not: rotation needs the new secret too");
+            if ((previousSecret != null || previousSecretEnv != null) && secret == null && secretEnv == null) {
+                throw new IllegalStateException("challenge.previous-secret-env is set but challenge.secret-env is not: a rotation needs the new secret too");
+            }
+            if (secret != null && secretEnv != null) {
+                throw new IllegalStateException("challenge: give the secret once, as a value or as secret-env, not both");
             }
             return new ChallengeSettings(this);
         }

@@ -14,8 +14,12 @@ import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Serves the {@code challenge} verdict, the same for the proxy, the servlet filter and Spring:
@@ -43,6 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Challenger {
 
+    private static final Logger log = LoggerFactory.getLogger(Challenger.class);
+
     /** Every path under this prefix is Gatehouse's own, answered by {@link #endpoint}. */
     public static final String ENDPOINT_PREFIX = "/.gatehouse/challenge/";
     public static final String VERIFY_PATH = ENDPOINT_PREFIX + "verify";
@@ -60,11 +67,11 @@ public final class Challenger {
     private final Counter refusedNotBrowser;
     private final MeterRegistry registry;
 
-    private Challenger(ChallengeSettings settings, MeterRegistry registry, Clock clock) {
+    private Challenger(ChallengeSettings settings, MeterRegistry registry, Clock clock, Function<String, String> env) {
         this.settings = settings;
         this.clock = clock;
         this.registry = registry;
-        this.tokens = new Tokens(settings.secret(), settings.previousSecret());
+        this.tokens = new Tokens(secret(settings, env), previousSecret(settings, env));
         Ticker ticker = () -> {
             Instant now = clock.instant();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -85,14 +92,50 @@ public final class Challenger {
         return Counter.builder(name).description(description).register(registry);
     }
 
+    /**
+     * A challenger for {@code settings}, reading {@code secret-env} / {@code previous-secret-env} from the process environment.
+     *
+     * @throws IllegalStateException when {@code secret-env} names a variable that is unset or too short
+     */
     public static Challenger create(ChallengeSettings settings, MeterRegistry registry) {
-        return create(settings, registry, Clock.systemUTC());
+        return create(settings, registry, Clock.systemUTC(), System::getenv);
     }
 
-    /** With a clock tests move by hand. */
-    public static Challenger create(ChallengeSettings settings, MeterRegistry registry, Clock clock) {
+    /** With a clock tests move by hand and the environment to read secrets from. */
+    public static Challenger create(ChallengeSettings settings, MeterRegistry registry, Clock clock, Function<String, String> env) {
         return new Challenger(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(registry, "registry"),
-                Objects.requireNonNull(clock, "clock"));
+                Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(env, "env"));
+    }
+
+    private static byte[] secret(ChallengeSettings settings, Function<String, String> env) {
+        if (settings.secret() != null) {
+            return settings.secret();
+        }
+        if (settings.secretEnv() != null) {
+            String value = env.apply(settings.secretEnv());
+            if (value == null || value.isEmpty()) {
+                throw new IllegalStateException("challenge.secret-env: the environment variable " + settings.secretEnv() + " is not set");
+            }
+            return ChallengeSettings.checkSecret("challenge.secret-env ($" + settings.secretEnv() + ")", value);
+        }
+        log.warn("challenge: no secret configured (challenge.secret-env); passes are signed with a key made for this process,"
+                + " so they end at a restart and are not accepted by other nodes");
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return random;
+    }
+
+    private static byte[] previousSecret(ChallengeSettings settings, Function<String, String> env) {
+        if (settings.previousSecret() != null) {
+            return settings.previousSecret();
+        }
+        if (settings.previousSecretEnv() != null) {
+            String value = env.apply(settings.previousSecretEnv());
+            // unset or empty: the rotation is over (or not begun), which is not an error
+            return value == null || value.isEmpty() ? null
+                    : ChallengeSettings.checkSecret("challenge.previous-secret-env ($" + settings.previousSecretEnv() + ")", value);
+        }
+        return null;
     }
 
     public ChallengeSettings settings() {

@@ -31,7 +31,7 @@ class ChallengerTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final Challenger challenger = Challenger.create(settings(SECRET, null).build(), registry, clock);
+    private final Challenger challenger = Challenger.create(settings(SECRET, null).build(), registry, clock, name -> null);
 
     static ChallengeSettings.Builder settings(String secret, String previous) {
         return ChallengeSettings.custom().secret(secret).previousSecret(previous).difficulty(8).maxFailures(3)
@@ -271,8 +271,8 @@ class ChallengerTest {
     @Test
     void keyRotation_passesOfThePreviousSecretStayValidUntilItIsDropped() {
         String cookie = passCookie(solveFrom("203.0.113.7", "203.0.113.7"));
-        Challenger rotating = Challenger.create(settings(OLD_SECRET, SECRET).build(), registry, clock);
-        Challenger rotated = Challenger.create(settings(OLD_SECRET, null).build(), registry, clock);
+        Challenger rotating = Challenger.create(settings(OLD_SECRET, SECRET).build(), registry, clock, name -> null);
+        Challenger rotated = Challenger.create(settings(OLD_SECRET, null).build(), registry, clock, name -> null);
 
         assertThat(rotating.holdsPass(request("203.0.113.7", "GET", "/", HTML, cookie))).as("during the rotation").isTrue();
         assertThat(rotated.holdsPass(request("203.0.113.7", "GET", "/", HTML, cookie))).as("after it").isFalse();
