@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -130,7 +131,8 @@ public final class GatehouseAssembly {
     /** As {@link #engine(GatehouseSettings, MeterRegistry)}, crawler verifications shared through {@code shared}. */
     public static IntelligenceEngine engine(GatehouseSettings settings, MeterRegistry registry, SharedCache shared) {
         return StandardEngine.create(embedded(settings.data(), registry), settings.budget(),
-                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry, shared);
+                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry, shared,
+                List.copyOf(settings.providers().values()));
     }
 
     /**
