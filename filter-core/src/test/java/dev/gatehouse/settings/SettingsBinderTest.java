@@ -145,7 +145,7 @@ class SettingsBinderTest {
                 .hasMessageContaining("providers.ipintel.weight: expected a number such as 1.0, was 'heavy'")
                 .hasMessageContaining("gatehouse.yaml:4:10: providers.ipfoo: is not a provider");
         assertThatThrownBy(() -> yaml("providers: { iptrust: { api-key-env: NOT_SET_ANYWHERE } }\n"))
-                .hasMessageContaining("gatehouse.yaml:1:37: providers.iptrust.api-key-env: the environment variable NOT_SET_ANYWHERE is not set");
+                .hasMessageContaining("gatehouse.yaml:1:38: providers.iptrust.api-key-env: the environment variable NOT_SET_ANYWHERE is not set");
     }
 
     @Test
