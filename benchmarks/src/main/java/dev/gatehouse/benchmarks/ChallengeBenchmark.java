@@ -1,13 +1,13 @@
 package dev.gatehouse.benchmarks;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.challenge.ChallengeOutcome;
 import dev.gatehouse.challenge.ChallengeResponse;
 import dev.gatehouse.challenge.ChallengeSettings;
 import dev.gatehouse.challenge.Challenger;
-import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;

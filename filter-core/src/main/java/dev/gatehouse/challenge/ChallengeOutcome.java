@@ -1,6 +1,6 @@
 package dev.gatehouse.challenge;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
 
 /**
  * What {@link Challenger#enforce} makes of a {@code challenge} decision: let the request through, serve

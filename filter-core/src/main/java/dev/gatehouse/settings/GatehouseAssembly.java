@@ -1,6 +1,6 @@
 package dev.gatehouse.settings;
 
-import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.api.SharedCache;
 import dev.gatehouse.ratelimit.StoreStatus;
 import dev.gatehouse.ratelimit.redis.RedisRateLimitStore;
 import dev.gatehouse.ratelimit.redis.RedisSharedCache;
@@ -9,11 +9,11 @@ import java.time.Clock;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.StandardEngine;
-import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.HostPort;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.ratelimit.RateLimitStore;
@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -131,7 +132,8 @@ public final class GatehouseAssembly {
     /** As {@link #engine(GatehouseSettings, MeterRegistry)}, crawler verifications shared through {@code shared}. */
     public static IntelligenceEngine engine(GatehouseSettings settings, MeterRegistry registry, SharedCache shared) {
         return StandardEngine.create(embedded(settings.data(), registry), settings.budget(),
-                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry, shared);
+                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry, shared,
+                List.copyOf(settings.providers().values()));
     }
 
     /**

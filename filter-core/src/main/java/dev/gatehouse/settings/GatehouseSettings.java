@@ -1,5 +1,6 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.engine.provider.ProviderSettings;
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 
 import dev.gatehouse.challenge.ChallengeSettings;
@@ -41,7 +42,7 @@ import java.util.Objects;
  * @param dnsServers      resolvers for crawler verification; empty = the system's
  * @param data            where the embedded engine's data comes from
  * @param rateLimit       where rate-limit buckets live
- * @param providers       provider name → its block, bound by the providers' own settings type
+ * @param providers       provider name → its settings (remote IP-intelligence providers)
  * @param sharedCache     {@code redis}: crawler verifications (and provider answers) shared by a fleet through the
  *                        {@code rate-limit.redis} connection; {@code off} = each instance alone
  * @param decisionLog     the {@code decision-log} block, bound by the decision log; {@code null} = none
@@ -51,7 +52,7 @@ import java.util.Objects;
  */
 public record GatehouseSettings(String policy, boolean policyReload, Duration budget, FailMode failMode,
                                 List<String> trustedProxies, ForwardedHeaders forwardedHeaders, List<HostPort> dnsServers,
-                                DataSettings data, RateLimitSettings rateLimit, Map<String, SettingsNode> providers,
+                                DataSettings data, RateLimitSettings rateLimit, Map<String, ProviderSettings> providers,
                                 SharedCacheKind sharedCache, SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders,
                                 ChallengeSettings challenge) {
 
@@ -161,7 +162,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             urls.forEach((key, url) -> {
                 if (!EmbeddedEngine.feedKeys().contains(key)) {
                     throw new IllegalArgumentException("data.urls." + key + " is not a data set"
-                            + dev.gatehouse.DidYouMean.suggest(key, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
+                            + dev.gatehouse.text.DidYouMean.suggest(key, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
                 }
                 String scheme = url.getScheme();
                 if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
@@ -218,7 +219,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         private List<HostPort> dnsServers = List.of();
         private DataSettings data = DataSettings.BUNDLED;
         private RateLimitSettings rateLimit = RateLimitSettings.LOCAL;
-        private Map<String, SettingsNode> providers = new LinkedHashMap<>();
+        private Map<String, ProviderSettings> providers = new LinkedHashMap<>();
         private SharedCacheKind sharedCache = SharedCacheKind.OFF;
         private SettingsNode decisionLog;
         private boolean explainHeader;
@@ -316,13 +317,17 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             return this;
         }
 
-        /** A provider's block, kept for the providers' own settings type to bind. */
-        public Builder provider(String name, SettingsNode block) {
+        /** {@code providers.NAME}: one remote provider's settings ({@code ProviderSettings.builder(name)}). */
+        public Builder provider(String name, ProviderSettings provider) {
             if (!PROVIDER_NAMES.contains(name)) {
-                throw new IllegalArgumentException("providers." + name + " is not a provider" + dev.gatehouse.DidYouMean.suggest(name, PROVIDER_NAMES)
+                throw new IllegalArgumentException("providers." + name + " is not a provider" + dev.gatehouse.text.DidYouMean.suggest(name, PROVIDER_NAMES)
                         + "; known: " + String.join(", ", PROVIDER_NAMES));
             }
-            this.providers.put(name, Objects.requireNonNull(block, "block"));
+            Objects.requireNonNull(provider, "provider");
+            if (!provider.name().equals(name)) {
+                throw new IllegalArgumentException("providers." + name + " holds the settings of " + provider.name());
+            }
+            this.providers.put(name, provider);
             return this;
         }
 

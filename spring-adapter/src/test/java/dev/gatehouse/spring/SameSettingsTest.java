@@ -49,13 +49,16 @@ class SameSettingsTest {
                 timeout: 20ms
             providers:
               iptrust:
-                enabled: true
+                enabled: false
                 api-key-env: IPTRUST_API_KEY
                 timeout: 40ms
                 quota-per-day: 500
                 weight: 1.0
               ipintel:
+                enabled: false
                 when: background
+              ipbot:
+                timeout: 30ms
             explain-header: true
             upstream-headers: false
             """;
