@@ -2,6 +2,7 @@ package dev.gatehouse.challenge;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Map;
 
 /**
  * The challenge page: one self-contained HTML document, no external request. An inline script (allowed
@@ -27,13 +28,27 @@ final class ChallengePage {
         String csp = Base64.getEncoder().encodeToString(r);
         String policy = "default-src 'none'; script-src 'nonce-" + csp + "'; style-src 'nonce-" + csp + "'; worker-src blob:;"
                 + " img-src 'none'; connect-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-        String html = TEMPLATE
-                .replace("{{csp}}", csp)
-                .replace("{{nonce}}", escape(nonce))
-                .replace("{{difficulty}}", Integer.toString(difficulty))
-                .replace("{{verify}}", escape(verifyPath))
-                .replace("{{return}}", escape(returnTo));
-        return new Rendered(html, policy);
+        Map<String, String> values = Map.of("csp", csp, "nonce", escape(nonce), "difficulty", Integer.toString(difficulty),
+                "verify", escape(verifyPath), "return", escape(returnTo));
+        StringBuilder html = new StringBuilder(TEMPLATE.length() + 512);
+        for (int i = 0; i < PARTS.length; i++) {
+            html.append((i & 1) == 0 ? PARTS[i] : values.get(PARTS[i])); // odd parts are placeholder names
+        }
+        return new Rendered(html.toString(), policy);
+    }
+
+    /** The template split at its {@code {{name}}} placeholders once, so rendering is one pass (a page per challenged request). */
+    private static String[] split(String template) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        int from = 0;
+        for (int open = template.indexOf("{{"); open >= 0; open = template.indexOf("{{", from)) {
+            int close = template.indexOf("}}", open);
+            parts.add(template.substring(from, open));
+            parts.add(template.substring(open + 2, close));
+            from = close + 2;
+        }
+        parts.add(template.substring(from));
+        return parts.toArray(new String[0]);
     }
 
     static String escape(String s) {
@@ -43,11 +58,11 @@ final class ChallengePage {
     private static final String TEMPLATE = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <meta name="robots" content="noindex,nofollow"><title>Checking your browser…</title>
+            <meta name="robots" content="noindex,nofollow"><title>Checking your browser&hellip;</title>
             <style nonce="{{csp}}">body{font:16px/1.5 system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}
             progress{width:100%;height:1em}small{color:#666}</style></head>
             <body id="gh" data-nonce="{{nonce}}" data-difficulty="{{difficulty}}" data-verify="{{verify}}" data-return="{{return}}">
-            <h1>Checking your browser…</h1>
+            <h1>Checking your browser&hellip;</h1>
             <p id="gh-status">Your browser is doing a short calculation to show it is not a mass scraper. This takes a moment, once.</p>
             <progress id="gh-progress" max="100" value="0"></progress>
             <p><small>Protected by Gatehouse. A cookie remembers the result; nothing else is stored or sent anywhere.</small></p>
@@ -83,7 +98,7 @@ final class ChallengePage {
             catch(e){status.textContent="Your browser could not start the check ("+e+"). Please try another browser.";return;}
             const began=performance.now();
             worker.onmessage=(ev)=>{const d=ev.data;bar.value=Math.min(99,100*(1-Math.exp(-d.tried/expected)));
-            if(d.answer===undefined)return;bar.value=100;status.textContent="Done in "+Math.round(performance.now()-began)+" ms, continuing…";
+            if(d.answer===undefined)return;bar.value=100;status.textContent="Done in "+Math.round(performance.now()-began)+" ms, continuing...";
             location.replace(body.dataset.verify+"?nonce="+encodeURIComponent(nonce)+"&answer="+d.answer+"&return="+encodeURIComponent(body.dataset.return)
             +"&ms="+Math.round(performance.now()-began));};
             worker.onerror=(e)=>{status.textContent="The check failed in your browser ("+e.message+"). Please reload.";};
@@ -91,4 +106,6 @@ final class ChallengePage {
             </script>
             </body></html>
             """;
+
+    private static final String[] PARTS = split(TEMPLATE);
 }
