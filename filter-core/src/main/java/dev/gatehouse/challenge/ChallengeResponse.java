@@ -10,14 +10,15 @@ import java.util.Map;
  *
  * @param status      HTTP status
  * @param headers     every header besides {@code Content-Type} and {@code Content-Length}
- * @param contentType the body's type; {@code null} when there is no body
- * @param body        UTF-8 bytes, possibly empty
+ * @param contentType the body's type
+ * @param body        UTF-8 bytes
  */
 public record ChallengeResponse(int status, Map<String, String> headers, String contentType, byte[] body) {
 
     public ChallengeResponse {
         headers = Map.copyOf(headers);
-        body = body == null ? new byte[0] : body;
+        java.util.Objects.requireNonNull(contentType, "contentType");
+        java.util.Objects.requireNonNull(body, "body");
     }
 
     static ChallengeResponse of(int status, Map<String, String> headers, String contentType, String body) {

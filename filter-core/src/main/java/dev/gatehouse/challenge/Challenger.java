@@ -245,15 +245,22 @@ public final class Challenger {
             headers.put("Cache-Control", "no-store");
             headers.put("Set-Cookie", settings.cookieName() + "=" + pass + "; Path=/; Max-Age=" + settings.passLifetime().toSeconds()
                     + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""));
-            return new ChallengeResponse(303, headers, null, null);
+            return redirect(headers, returnTo);
         }
         fail(network);
         registry.counter("gatehouse.challenge.verified", "outcome", outcome.name().toLowerCase(Locale.ROOT)).increment();
         if (outcome == Tokens.Check.EXPIRED) {
-            return new ChallengeResponse(303, Map.of("Location", returnTo, "Cache-Control", "no-store"), null, null);
+            return redirect(Map.of("Location", returnTo, "Cache-Control", "no-store"), returnTo);
         }
         return plain(403, "The browser check failed (" + outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ')
                 + "). Go back and reload the page to try again.");
+    }
+
+    /** A 303 with a one-line body for the rare client that does not follow it. */
+    private static ChallengeResponse redirect(Map<String, String> headers, String to) {
+        String html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>303</title></head><body><p><a href=\""
+                + ChallengePage.escape(to) + "\">Continue</a></p></body></html>\n";
+        return ChallengeResponse.of(303, headers, "text/html;charset=utf-8", html);
     }
 
     private void fail(String network) {
