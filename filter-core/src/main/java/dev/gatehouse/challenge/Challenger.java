@@ -162,9 +162,12 @@ public final class Challenger {
 
     // ---- after the policy
 
-    /** Whether {@code path} belongs to the challenge itself ({@link #endpoint} answers it, before any policy). */
+    /**
+     * Whether {@code path} belongs to the challenge itself ({@link #endpoint} answers it, before any policy):
+     * {@link #ENDPOINT_PREFIX} at the root, or under a servlet context path ({@code /shop/.gatehouse/challenge/…}).
+     */
     public static boolean isEndpoint(String path) {
-        return path != null && path.startsWith(ENDPOINT_PREFIX);
+        return path != null && path.contains(ENDPOINT_PREFIX);
     }
 
     /**
@@ -173,6 +176,15 @@ public final class Challenger {
      * @param rawQuery the request's query string (without {@code ?}), or {@code null}; kept in the return address
      */
     public ChallengeOutcome enforce(Decision decision, RequestFacts facts, String rawQuery) {
+        return enforce(decision, facts, rawQuery, "");
+    }
+
+    /**
+     * As {@link #enforce(Decision, RequestFacts, String)}, for an application mounted at {@code base} (a
+     * servlet context path such as {@code /shop}; {@code ""} at the root): the page answers to
+     * {@code base + }{@link #VERIFY_PATH}, which the adapter in front of that application receives.
+     */
+    public ChallengeOutcome enforce(Decision decision, RequestFacts facts, String rawQuery, String base) {
         if (decision.verdict() != Verdict.CHALLENGE) {
             throw new IllegalArgumentException("not a challenge decision: " + decision.verdict());
         }
@@ -205,7 +217,7 @@ public final class Challenger {
                 ? settings.difficulty() : decision.response().challenge().difficulty();
         String nonce = tokens.issueNonce(network, facts.userAgent(), difficulty, clock.instant().plus(settings.nonceLifetime()));
         String returnTo = facts.path() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
-        ChallengePage.Rendered page = ChallengePage.render(nonce, difficulty, VERIFY_PATH, safeReturn(returnTo));
+        ChallengePage.Rendered page = ChallengePage.render(nonce, difficulty, safeBase(base) + VERIFY_PATH, safeReturn(returnTo));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Cache-Control", "no-store");
         headers.put("Content-Security-Policy", page.contentSecurityPolicy());
@@ -224,7 +236,7 @@ public final class Challenger {
      * @param secure whether the request came over HTTPS (the cookie is then {@code Secure})
      */
     public ChallengeResponse endpoint(RequestFacts facts, String rawQuery, boolean secure) {
-        if (!facts.path().equals(VERIFY_PATH) || !(facts.method().equals("GET") || facts.method().equals("HEAD"))) {
+        if (!facts.path().endsWith(VERIFY_PATH) || !(facts.method().equals("GET") || facts.method().equals("HEAD"))) {
             return plain(404, "Not found");
         }
         Map<String, String> query = query(rawQuery);
@@ -339,6 +351,14 @@ public final class Challenger {
             }
         }
         return false;
+    }
+
+    private static String safeBase(String base) {
+        if (base == null || base.isEmpty() || base.equals("/")) {
+            return "";
+        }
+        String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return safeReturn(b).equals(b) ? b : "";
     }
 
     /** A same-site path to return to; anything else (a scheme, {@code //host}, a backslash, a control character) becomes {@code /}. */
