@@ -1,0 +1,76 @@
+package dev.gatehouse.policy;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Coverage-guided fuzzing of the policy loader (Jazzer) on arbitrary YAML bytes. Saved inputs (the shipped
+ * policies, the good and bad fixtures, and what fuzzing found) live under
+ * {@code src/test/resources/dev/gatehouse/policy/PolicyLoaderFuzzTestInputs/<method>/}; see
+ * docs/reliability.md, "Fuzzing", for the fuzzing command.
+ */
+class PolicyLoaderFuzzTest {
+
+    /** CIDR list files named by a fuzzed policy resolve here: an empty directory, so nothing real is read by accident. */
+    private static final Path BASE = emptyDirectory();
+    private static final PolicyLoader LOADER = PolicyLoader.builder().meterRegistry(new SimpleMeterRegistry())
+            .maximumBuckets(1_000).build();
+
+    /**
+     * Any bytes as a policy: loading either compiles a policy or throws {@link PolicyException} (never
+     * another exception or error), whose problems are located and kinded, and whose messages hold no
+     * control characters (each problem is one log line, whatever the file contains).
+     */
+    @FuzzTest
+    void parse_anyYaml_compilesOrReportsProblems(byte[] input) {
+        String yaml = new String(input, StandardCharsets.UTF_8);
+        try {
+            Policy policy = LOADER.parse(yaml, BASE.resolve("fuzz.yaml").toString());
+            assertThat(policy).isNotNull();
+        } catch (PolicyException e) {
+            assertThat(e.problems()).isNotEmpty().allSatisfy(p -> {
+                assertThat(p.kind()).isNotNull();
+                assertThat(p.line()).isNotNegative();
+                assertThat(p.column()).isNotNegative();
+                assertThat(p.message()).doesNotContainPattern("[\\x00-\\x1f\\x7f]");
+            });
+        }
+    }
+
+    /**
+     * Any text past the size limit is refused as {@link PolicyProblem.Kind#TOO_LARGE} before any parsing,
+     * whatever it holds.
+     */
+    @FuzzTest
+    void parse_anyOversizedYaml_isTooLarge(byte[] input) {
+        String unit = input.length == 0 ? "a" : new String(input, StandardCharsets.UTF_8);
+        StringBuilder big = new StringBuilder(YamlNodes.MAX_CHARS + unit.length() + 1);
+        while (big.length() <= YamlNodes.MAX_CHARS) {
+            big.append(unit.isEmpty() ? "a" : unit);
+        }
+        try {
+            LOADER.parse(big.toString(), BASE.resolve("big.yaml").toString());
+            throw new AssertionError("a policy over the limit was accepted");
+        } catch (PolicyException e) {
+            assertThat(e.problems()).extracting(PolicyProblem::kind).containsExactly(PolicyProblem.Kind.TOO_LARGE);
+        }
+    }
+
+    private static Path emptyDirectory() {
+        try {
+            Path dir = Files.createTempDirectory("gatehouse-policy-fuzz");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
