@@ -1,6 +1,7 @@
 package dev.gatehouse.crawler;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -28,6 +29,7 @@ class UserAgentClassifierFuzzTest {
      * characters, and stays within a time bound even for the text repeated to that length.
      */
     @FuzzTest
+    @Timeout(10) // a hang is a finding: fuzzing reports an input slower than this (libFuzzer -timeout)
     void classify_anyUserAgent_neverThrowsAndIsBounded(byte[] input) {
         String ua = new String(input, StandardCharsets.UTF_8);
 

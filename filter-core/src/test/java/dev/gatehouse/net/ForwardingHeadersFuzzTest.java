@@ -2,6 +2,7 @@ package dev.gatehouse.net;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ class ForwardingHeadersFuzzTest {
         for (ReverseListScanner.Element e = scanner.next(); e != null; e = scanner.next()) {
             elements.add(e);
             assertThat(elements.size()).as("elements of %s", lines).isLessThanOrEqualTo(bound);
-            assertThat(e.text().length()).isLessThanOrEqualTo(max + 2);
+            assertThat(e.text().length()).isLessThanOrEqualTo(max + 1);
             if (e.tooLong()) {
                 assertThat(scanner.next()).isNull();
                 break;
@@ -97,7 +98,7 @@ class ForwardingHeadersFuzzTest {
                 if (e.tooLong()) {
                     assertThat(raw.length()).as("too long: '%s'", raw).isGreaterThan(max);
                 } else {
-                    assertThat(raw.length()).isLessThanOrEqualTo(max + 1);
+                    assertThat(raw.length()).isLessThanOrEqualTo(max);
                     assertThat(e.text()).isEqualTo(strip(raw));
                 }
             }
@@ -134,6 +135,26 @@ class ForwardingHeadersFuzzTest {
         }
     }
 
+    /**
+     * Finding, while writing the oracle of {@code resolve_anyHeaders_choosesOnlyAsDocumented} (whose input
+     * {@code finding-xff-element-of-101-characters}, 101 characters of tabs around {@code 2001:db8::}
+     * after a comma, first failed against a reference that was itself off by one): an element one character
+     * over the limit was too long after a comma but read as usual at the start of a line, so a client
+     * could put a 101-character entry first in a header line and have it read.
+     */
+    @Test
+    void scanner_elementOneOverTheLimit_isTooLongWhereverItStands() {
+        String over = " ".repeat(90) + "203.0.113.7";
+        assertThat(over).hasSize(ClientIpResolver.MAX_ELEMENT_CHARS + 1);
+        assertThat(new ReverseListScanner(List.of(over), 100).next().tooLong()).isTrue();
+        assertThat(new ReverseListScanner(List.of("a," + over), 100).next().tooLong()).isTrue();
+        assertThat(new ReverseListScanner(List.of(over.substring(1)), 100).next().tooLong()).isFalse();
+
+        ClientIpResolver.Resolution r = ClientIpResolver.trusting(TRUSTED).resolveExplained(PEERS[0], List.of(over), List.of());
+        assertThat(r.reason()).isEqualTo(ClientIpResolver.Reason.UNUSABLE_HOP);
+        assertThat(r.clientIp()).isEqualTo(PEERS[0]);
+    }
+
     private static List<String> lines(FuzzedDataProvider data) {
         int n = data.consumeInt(0, 3);
         List<String> lines = new ArrayList<>(n);
@@ -162,7 +183,7 @@ class ForwardingHeadersFuzzTest {
                 return lastTrusted;
             }
             examined++;
-            if (raw.get(i).length() > ClientIpResolver.MAX_ELEMENT_CHARS + 1) {
+            if (raw.get(i).length() > ClientIpResolver.MAX_ELEMENT_CHARS) { // white space included
                 return lastTrusted;
             }
             Hop hop = Hop.fromXForwardedFor(element);

@@ -1,6 +1,7 @@
 package dev.gatehouse.policy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Timeout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.IOException;
@@ -30,6 +31,7 @@ class PolicyLoaderFuzzTest {
      * control characters (each problem is one log line, whatever the file contains).
      */
     @FuzzTest
+    @Timeout(10) // a hang is a finding: fuzzing reports an input slower than this (libFuzzer -timeout)
     void parse_anyYaml_compilesOrReportsProblems(byte[] input) {
         String yaml = new String(input, StandardCharsets.UTF_8);
         try {
