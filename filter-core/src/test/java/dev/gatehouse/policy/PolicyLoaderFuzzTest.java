@@ -1,6 +1,7 @@
 package dev.gatehouse.policy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -63,6 +64,27 @@ class PolicyLoaderFuzzTest {
             throw new AssertionError("a policy over the limit was accepted");
         } catch (PolicyException e) {
             assertThat(e.problems()).extracting(PolicyProblem::kind).containsExactly(PolicyProblem.Kind.TOO_LARGE);
+        }
+    }
+
+    /**
+     * Finding of {@code parse_anyYaml_compilesOrReportsProblems} (saved as {@code finding-control-characters-in-a-key}):
+     * a key holding tabs, or a quoted key holding a line break, was echoed raw in the problem message, so one
+     * problem could print as several lines, or forge a {@code FILE:LINE:COLUMN:} line in a CI log. Control
+     * characters are now escaped as {@code \\uXXXX} in every problem's message and path.
+     */
+    @Test
+    void parse_keyWithControlCharacters_problemStaysOneLine() {
+        String yaml = "default: allow\nrules:\n  - name: x\n    action: allow\n    \"a\\nfake.yaml:1:1: all good\\tx\": 1\n";
+        try {
+            LOADER.parse(yaml, "<inline>");
+            throw new AssertionError("an unknown key was accepted");
+        } catch (PolicyException e) {
+            assertThat(e.problems()).singleElement().satisfies(p -> {
+                assertThat(p.kind()).isEqualTo(PolicyProblem.Kind.UNKNOWN_KEY);
+                assertThat(p.message()).contains("a\\u000afake.yaml:1:1: all good\\u0009x").doesNotContain("\n", "\t");
+            });
+            assertThat(e.getMessage().lines()).hasSize(1);
         }
     }
 
