@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
@@ -96,6 +97,23 @@ class DnsAnswerFuzzTest {
         check();
     }
 
+    /**
+     * Finding of {@code lookup_anyStructuredReply_completesWithSaneValues} (saved as {@code finding-ptr-to-the-root}):
+     * a PTR record whose target is the root came out as the host name {@code "."}. It names no host and is
+     * now skipped, so the address has no PTR name and the claim is refuted.
+     */
+    @Test
+    void ptr_toTheRoot_namesNoHost() throws Exception {
+        SERVER.reply(queryWire -> structuredReply(queryWire, (byte) 0, true, List.of(new RecordSpec(0, true, "", new byte[0]))));
+
+        DnsLookup.Answer ptr = DNS.ptr(CLIENT.reverseName()).get(BOUND_SECONDS, TimeUnit.SECONDS);
+
+        assertThat(ptr.status()).isEqualTo(DnsLookup.Status.OK);
+        assertThat(ptr.values()).isEmpty();
+        assertThat(new ForwardConfirmedRdns(DNS).check(CLIENT, List.of(SUFFIX)).get(BOUND_SECONDS, TimeUnit.SECONDS).result())
+                .isEqualTo(ForwardConfirmedRdns.Result.REFUTED);
+    }
+
     private static void check() throws Exception {
         DnsLookup.Answer ptr = DNS.ptr(CLIENT.reverseName()).get(BOUND_SECONDS, TimeUnit.SECONDS);
         assertThat(ptr.status()).isNotNull();
@@ -147,7 +165,7 @@ class DnsAnswerFuzzTest {
         for (RecordSpec spec : specs) {
             Name owner = spec.forAskedName() ? question.getName() : name("other." + SUFFIX);
             Record record = switch (spec.type()) {
-                case 0 -> new PTRRecord(owner, DClass.IN, 60, name(spec.label().isEmpty() ? "x" : spec.label()));
+                case 0 -> new PTRRecord(owner, DClass.IN, 60, spec.label().isEmpty() ? Name.root : name(spec.label()));
                 case 1 -> new PTRRecord(owner, DClass.IN, 60, name(spec.label() + "." + SUFFIX));
                 case 2 -> new ARecord(owner, DClass.IN, 60, address(Arrays.copyOf(spec.bytes(), 4)));
                 case 3 -> new AAAARecord(owner, DClass.IN, 60, address(Arrays.copyOf(spec.bytes(), 16)));
