@@ -38,12 +38,22 @@ public final class GatehouseHeaders {
      * (case, {@code -}/{@code _}) to the {@code X-Gatehouse-} prefix.
      */
     public static boolean isReserved(String name) {
-        if (name == null || name.length() < PREFIX.length()) {
+        return nameStartsWith(name, PREFIX);
+    }
+
+    /**
+     * Whether header {@code name} starts with {@code prefix} when compared as header names are by the
+     * applications behind us: case-insensitively, with {@code -} and {@code _} the same character.
+     *
+     * @param prefix lower case, {@code -} as the separator (e.g. {@code x-forwarded-})
+     */
+    public static boolean nameStartsWith(String name, String prefix) {
+        if (name == null || name.length() < prefix.length()) {
             return false;
         }
-        for (int i = 0; i < PREFIX.length(); i++) {
+        for (int i = 0; i < prefix.length(); i++) {
             char c = name.charAt(i);
-            char want = PREFIX.charAt(i);
+            char want = prefix.charAt(i);
             if (want == '-') {
                 if (c != '-' && c != '_') {
                     return false;
@@ -53,6 +63,11 @@ public final class GatehouseHeaders {
             }
         }
         return true;
+    }
+
+    /** Whether header {@code name} is {@code other} compared as {@link #nameStartsWith} compares (lower case {@code other}). */
+    public static boolean sameName(String name, String other) {
+        return name != null && name.length() == other.length() && nameStartsWith(name, other);
     }
 
     /** Receives the upstream headers of a decision, name then value. */

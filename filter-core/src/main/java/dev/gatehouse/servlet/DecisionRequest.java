@@ -50,19 +50,8 @@ final class DecisionRequest extends HttpServletRequestWrapper {
         return null;
     }
 
-    /** Header names compared as {@link GatehouseHeaders#isReserved} does: case-insensitive, {@code -} and {@code _} alike. */
     private static boolean sameName(String a, String b) {
-        if (a.length() != b.length()) {
-            return false;
-        }
-        for (int i = 0; i < a.length(); i++) {
-            char x = a.charAt(i) == '_' ? '-' : Character.toLowerCase(a.charAt(i));
-            char y = b.charAt(i) == '_' ? '-' : Character.toLowerCase(b.charAt(i));
-            if (x != y) {
-                return false;
-            }
-        }
-        return true;
+        return GatehouseHeaders.sameName(a, b.toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override
