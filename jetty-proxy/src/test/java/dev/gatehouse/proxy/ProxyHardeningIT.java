@@ -255,6 +255,24 @@ class ProxyHardeningIT {
         assertThat(received).isEqualTo("target=" + target);
     }
 
+    @Test
+    void unusualQueries_logNoStackTrace() throws Exception {
+        GatehouseProxy proxy = proxy(TrustedProxies.none());
+        java.io.PrintStream stderr = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            for (String target : List.of("/q?a=|", "/q?bad=%zz", "/q?pct=%", "/q?a={x}^\"y\"")) {
+                assertThat(status(get(proxy, target))).isEqualTo(200);
+            }
+            org.slf4j.LoggerFactory.getLogger(ProxyHardeningIT.class).warn("capture works");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("capture works").doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
     // ---- item 10: a malformed chunked body is the client's fault
 
     @Test
