@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads an {@code ip:} condition: CIDRs inline, from list files beside the policy, or both, into one
@@ -26,6 +28,7 @@ final class CidrListParser {
     private final Problems problems;
     private final Path baseDir;
     private final StringBuilder listTexts = new StringBuilder(); // part of the policy's version
+    private final Set<Path> files = new LinkedHashSet<>();        // what a watcher must watch besides the policy
 
     CidrListParser(Problems problems, Path baseDir) {
         this.problems = problems;
@@ -35,6 +38,11 @@ final class CidrListParser {
     /** The names and contents of every list file read, so a changed list changes the policy version. */
     String listTexts() {
         return listTexts.toString();
+    }
+
+    /** Every list file named, read or not (a missing one may appear later). */
+    List<Path> files() {
+        return List.copyOf(files);
     }
 
     Condition parse(Node value, String path) {
@@ -100,6 +108,7 @@ final class CidrListParser {
         Path file = baseDir == null ? Path.of(name) : baseDir.resolve(name);
         List<String> lines;
         try {
+            files.add(file.toAbsolutePath().normalize());
             if (Files.size(file) > MAX_LIST_BYTES) {
                 problems.add(node, path, Kind.TOO_LARGE, "CIDR list " + file + " is larger than " + (MAX_LIST_BYTES >> 20) + " MB");
                 return false;

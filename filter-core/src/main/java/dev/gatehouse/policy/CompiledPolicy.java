@@ -8,7 +8,9 @@ import dev.gatehouse.ratelimit.RateLimitResult;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +30,14 @@ final class CompiledPolicy implements Policy {
     private final Rule defaultRule;
     private final RateLimitStore store;
     private final MeterRegistry registry;
+    private final List<Path> includes;
+    private final Decision.TraceStep[] notMatched; // step i: rule i was tried and did not match
+
+    /** Rules before this position keep their fast-path trace ready-made. */
+    static final int PREPARED_TRACES = 128;
 
     CompiledPolicy(String name, String version, boolean shadowMode, List<Rule> rules, Rule defaultRule,
-                   RateLimitStore store, MeterRegistry registry) {
+                   RateLimitStore store, MeterRegistry registry, List<Path> includes) {
         this.name = name;
         this.version = version;
         this.shadowMode = shadowMode;
@@ -38,18 +45,53 @@ final class CompiledPolicy implements Policy {
         this.defaultRule = defaultRule;
         this.store = store;
         this.registry = registry;
-        List<Decision.TraceStep> steps = new ArrayList<>();
-        for (Rule rule : this.rules) {
-            rule.fastTrace = List.copyOf(append(steps, new Decision.TraceStep(rule.name, true, rule.condition.text())));
-            steps.add(new Decision.TraceStep(rule.name, false, "not matched: " + rule.condition.text()));
+        this.includes = List.copyOf(includes);
+        // Each step is made once and shared. Rule i's trace is steps 0..i-1 plus its own match, so preparing
+        // every rule's list would cost the square of the rule count (12,000 rules: 72 million steps);
+        // only the first PREPARED_TRACES rules and the default get a prepared list, the others assemble
+        // theirs per decision, in time of the same order as the condition tests that reached them.
+        this.notMatched = new Decision.TraceStep[this.rules.length];
+        for (int i = 0; i < this.rules.length; i++) {
+            Rule rule = this.rules[i];
+            rule.position = i;
+            rule.matchedStep = new Decision.TraceStep(rule.name, true, rule.condition.text());
+            if (i < PREPARED_TRACES) {
+                rule.fastTrace = trace(i, rule.matchedStep);
+            }
+            notMatched[i] = new Decision.TraceStep(rule.name, false, "not matched: " + rule.condition.text());
         }
-        defaultRule.fastTrace = List.copyOf(append(steps, new Decision.TraceStep(defaultRule.id, true, "no rule matched")));
+        defaultRule.position = this.rules.length;
+        defaultRule.matchedStep = new Decision.TraceStep(defaultRule.id, true, "no rule matched");
+        defaultRule.fastTrace = trace(this.rules.length, defaultRule.matchedStep);
     }
 
-    private static List<Decision.TraceStep> append(List<Decision.TraceStep> steps, Decision.TraceStep last) {
-        List<Decision.TraceStep> copy = new ArrayList<>(steps);
-        copy.add(last);
-        return copy;
+    /** The steps of the rules before {@code position}, none matched, then {@code last}. */
+    private List<Decision.TraceStep> trace(int position, Decision.TraceStep last) {
+        Decision.TraceStep[] steps = Arrays.copyOf(notMatched, position + 1);
+        steps[position] = last;
+        return List.of(steps);
+    }
+
+    private List<Decision.TraceStep> fastTrace(Rule rule) {
+        return rule.fastTrace != null ? rule.fastTrace : trace(rule.position, rule.matchedStep);
+    }
+
+    /** The files besides the policy whose content it depends on (CIDR lists), for a watcher. */
+    List<Path> includes() {
+        return includes;
+    }
+
+    int ruleCount() {
+        return rules.length;
+    }
+
+    /** How many trace steps the compiled policy keeps (tests check it grows linearly with the rules). */
+    long preparedTraceSteps() {
+        long steps = notMatched.length + defaultRule.fastTrace.size();
+        for (Rule rule : rules) {
+            steps += rule.fastTrace == null ? 1 : rule.fastTrace.size();
+        }
+        return steps;
     }
 
     @Override
@@ -115,11 +157,11 @@ final class CompiledPolicy implements Policy {
         boolean shadow = shadowMode || rule.shadow;
         if (shadow && verdict != Verdict.ALLOW) {
             registry.counter("gatehouse.policy.shadowed", "rule", rule.id, "verdict", verdict.id()).increment();
-            List<Decision.TraceStep> trace = explained == null ? rule.fastTrace
+            List<Decision.TraceStep> trace = explained == null ? fastTrace(rule)
                     : explained.finish(join(note, "shadow: would have answered " + verdict.id() + ", allowed instead"));
             return new Decision(Verdict.ALLOW, rule.id, Decision.Response.PASS, verdict, signals, trace, Decision.Timings.NONE);
         }
-        List<Decision.TraceStep> trace = explained == null ? rule.fastTrace : explained.finish(note);
+        List<Decision.TraceStep> trace = explained == null ? fastTrace(rule) : explained.finish(note);
         return new Decision(verdict, rule.id, response, null, signals, trace, Decision.Timings.NONE);
     }
 

@@ -15,11 +15,14 @@ import java.util.List;
  *
  * @param limit     the bucket shape
  * @param key       the parts of the bucket key, e.g. {@code ip_prefix} and {@code header:x-api-key}
- * @param ipv4Prefix prefix length for {@code ip_prefix} on IPv4 (default 24)
- * @param ipv6Prefix prefix length for {@code ip_prefix} on IPv6 (default 64)
+ * @param ipv4Prefix prefix length for {@code ip_prefix} on IPv4 (default 24; 32 keys each address)
+ * @param ipv6Prefix prefix length for {@code ip_prefix} on IPv6 (default 64, what one subscriber or host holds)
  * @param onExceed  {@link Verdict#RATE_LIMIT} (429, the default) or {@link Verdict#BLOCK}
  */
 record LimitSpec(RateLimit limit, List<KeyPart> key, int ipv4Prefix, int ipv6Prefix, Verdict onExceed) {
+
+    static final int DEFAULT_IPV4_PREFIX = 24;
+    static final int DEFAULT_IPV6_PREFIX = 64;
 
     /** One part of a bucket key. */
     record KeyPart(Kind kind, String header) {

@@ -65,6 +65,11 @@ public final class PolicyLoader {
         return parse(read(file), file.toString(), file.toAbsolutePath().getParent());
     }
 
+    /** Compiles {@code text} read from {@code file} before (what a watcher saw settle). */
+    Policy load(Path file, String text) {
+        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+    }
+
     /**
      * Compiles policy text; CIDR list files are read relative to the directory of {@code sourceName}
      * when it names a path, else the working directory.
@@ -116,6 +121,9 @@ public final class PolicyLoader {
         } catch (CharacterCodingException e) {
             throw new PolicyException(List.of(new PolicyProblem(file.toString(), 1, 1, "", PolicyProblem.Kind.SYNTAX,
                     "the file is not valid UTF-8")));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new PolicyException(List.of(new PolicyProblem(file.toString(), 0, 0, "", PolicyProblem.Kind.IO,
+                    "no such file (looked for " + file.toAbsolutePath().normalize() + ")")));
         } catch (IOException e) {
             throw new PolicyException(List.of(new PolicyProblem(file.toString(), 0, 0, "", PolicyProblem.Kind.IO,
                     "cannot read the policy: " + e)));

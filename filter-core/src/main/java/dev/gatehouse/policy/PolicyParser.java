@@ -27,7 +27,8 @@ final class PolicyParser {
     static final List<String> TOP_KEYS = List.of("description", "mode", "default", "limits", "rules");
     static final List<String> RULE_KEYS = List.of("name", "description", "when", "action", "limit", "status", "message", "headers", "shadow");
     static final List<String> DEFAULT_KEYS = List.of("action", "limit", "status", "message", "headers");
-    static final List<String> LIMIT_KEYS = List.of("capacity", "refill", "period", "key", "ipv4_prefix", "ipv6_prefix", "on_exceed");
+    static final List<String> LIMIT_KEYS = List.of("capacity", "refill", "period", "key", "ip_prefix", "ipv4_prefix", "ipv6_prefix", "on_exceed");
+    static final List<String> IP_PREFIX_KEYS = List.of("v4", "v6");
     static final List<String> VERDICTS = List.of("allow", "block", "rate_limit");
 
     private static final Pattern RULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -94,7 +95,7 @@ final class PolicyParser {
         }
         problems.throwIfAny();
         String version = PolicyLoader.version(text + conditions.listTexts());
-        return new CompiledPolicy(name, version, shadowMode, rules, defaultRule, store, registry);
+        return new CompiledPolicy(name, version, shadowMode, rules, defaultRule, store, registry, conditions.listFiles());
     }
 
     private Map<String, LimitSpec> limits(Field field) {
@@ -126,8 +127,7 @@ final class PolicyParser {
         Long capacity = f.containsKey("capacity") ? positive(f.get("capacity").value(), path + ".capacity") : null;
         Long refill = f.containsKey("refill") ? positive(f.get("refill").value(), path + ".refill") : capacity;
         Duration period = f.containsKey("period") ? YamlNodes.duration(f.get("period").value(), path + ".period", problems) : null;
-        int v4 = prefix(f.get("ipv4_prefix"), path + ".ipv4_prefix", 24, 32);
-        int v6 = prefix(f.get("ipv6_prefix"), path + ".ipv6_prefix", 64, 128);
+        int[] prefixes = prefixLengths(f, path);
         List<LimitSpec.KeyPart> key = new ArrayList<>();
         if (f.containsKey("key")) {
             for (Node n : YamlNodes.scalarOrList(f.get("key").value())) {
@@ -153,6 +153,11 @@ final class PolicyParser {
         } else {
             key.add(new LimitSpec.KeyPart(LimitSpec.KeyPart.Kind.IP, null));
         }
+        Field lengths = f.containsKey("ip_prefix") ? f.get("ip_prefix") : f.containsKey("ipv4_prefix") ? f.get("ipv4_prefix") : f.get("ipv6_prefix");
+        if (lengths != null && key.stream().noneMatch(k -> k.kind() == LimitSpec.KeyPart.Kind.IP_PREFIX)) {
+            problems.add(lengths.keyNode(), path + "." + lengths.key(), Kind.BAD_VALUE, "prefix lengths apply only to the key part ip_prefix,"
+                    + " which this limit's key does not have (e.g. key: ip_prefix with ip_prefix: {v4: 32, v6: 64})");
+        }
         Verdict onExceed = Verdict.RATE_LIMIT;
         if (f.containsKey("on_exceed")) {
             String v = YamlNodes.string(f.get("on_exceed").value(), path + ".on_exceed", problems);
@@ -166,7 +171,7 @@ final class PolicyParser {
             return null;
         }
         try {
-            return new LimitSpec(new RateLimit(entry.key(), capacity, refill, period), List.copyOf(key), v4, v6, onExceed);
+            return new LimitSpec(new RateLimit(entry.key(), capacity, refill, period), List.copyOf(key), prefixes[0], prefixes[1], onExceed);
         } catch (IllegalArgumentException e) {
             problems.add(entry.keyNode(), path, Kind.BAD_VALUE, e.getMessage());
             return null;
@@ -180,6 +185,35 @@ final class PolicyParser {
             return null;
         }
         return v;
+    }
+
+    /**
+     * The IPv4 and IPv6 prefix lengths of {@code ip_prefix}: {@code ip_prefix: {v4: 32, v6: 64}}, or the
+     * older spelling {@code ipv4_prefix} / {@code ipv6_prefix}; /24 and /64 unless given.
+     */
+    private int[] prefixLengths(Map<String, Field> f, String path) {
+        Field lengths = f.get("ip_prefix");
+        if (lengths == null) {
+            return new int[] {prefix(f.get("ipv4_prefix"), path + ".ipv4_prefix", LimitSpec.DEFAULT_IPV4_PREFIX, 32),
+                    prefix(f.get("ipv6_prefix"), path + ".ipv6_prefix", LimitSpec.DEFAULT_IPV6_PREFIX, 128)};
+        }
+        for (String old : List.of("ipv4_prefix", "ipv6_prefix")) {
+            if (f.containsKey(old)) {
+                problems.add(f.get(old).keyNode(), path + "." + old, Kind.BAD_VALUE, "'" + old + "' is the older spelling of ip_prefix: {"
+                        + old.substring(2, 4) + ": …}; write the lengths once, in ip_prefix");
+            }
+        }
+        String at = path + ".ip_prefix";
+        Map<String, Field> m = YamlNodes.mapping(lengths.value(), at, problems);
+        if (m == null) {
+            return new int[] {LimitSpec.DEFAULT_IPV4_PREFIX, LimitSpec.DEFAULT_IPV6_PREFIX};
+        }
+        YamlNodes.checkKeys(m, IP_PREFIX_KEYS, at, problems);
+        if (m.isEmpty()) {
+            problems.add(lengths.value(), at, Kind.BAD_VALUE, "ip_prefix needs a length for v4, v6 or both, e.g. {v4: 32, v6: 64}");
+        }
+        return new int[] {prefix(m.get("v4"), at + ".v4", LimitSpec.DEFAULT_IPV4_PREFIX, 32),
+                prefix(m.get("v6"), at + ".v6", LimitSpec.DEFAULT_IPV6_PREFIX, 128)};
     }
 
     private int prefix(Field field, String path, int fallback, int max) {

@@ -19,7 +19,9 @@ public record PolicyProblem(String file, int line, int column, String path, Kind
         SYNTAX, TOO_LARGE, UNKNOWN_KEY, MISSING_KEY, WRONG_TYPE, BAD_VALUE, UNKNOWN_SIGNAL, BAD_CIDR, BAD_REGEX,
         UNDEFINED_LIMIT, DUPLICATE_NAME, UNREACHABLE_RULE, IO,
         /** The same key twice in one mapping (YAML would silently keep the last). */
-        DUPLICATE_KEY
+        DUPLICATE_KEY,
+        /** Compiling failed unexpectedly (a bug in Gatehouse, not in the file); the message says what was thrown. */
+        INTERNAL
     }
 
     public PolicyProblem {

@@ -6,32 +6,59 @@ import dev.gatehouse.RequestFacts;
 import dev.gatehouse.Verdict;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
+import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
 import org.yaml.snakeyaml.nodes.Node;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /** A parsed policy test file: which policy, and its cases. */
 record PolicyTestFile(Path policy, List<Case> cases) {
 
+    /** One request of a case and what the engine knew about it. */
+    record Given(RequestFacts request, Signals signals) {}
+
     static final List<String> TOP_KEYS = List.of("policy", "tests");
-    static final List<String> CASE_KEYS = List.of("name", "given", "repeat", "expect");
+    static final List<String> CASE_KEYS = List.of("name", "given", "repeat", "rotate_ip", "expect");
     static final List<String> EXPECT_KEYS = List.of("verdict", "rule", "status", "shadowed");
     static final String DEFAULT_IP = "192.0.2.1";
 
     /**
      * One case.
      *
-     * @param repeat how many identical requests to send (the expectation is about the last)
+     * @param repeat   how many requests to send (the expectation is about the last)
+     * @param rotateIp {@code null}, or the prefix whose addresses the repeated requests come from, one
+     *                 address each, spread evenly over it (an IPv6 client rotating through its /64, or
+     *                 through the /64s of its /48)
+     * @param at       the case's request and signals from another address
      */
-    record Case(String name, int line, int column, RequestFacts request, Signals signals, int repeat,
-                Verdict verdict, String rule, Integer status, Verdict shadowed) {
+    record Case(String name, int line, int column, RequestFacts request, Signals signals, int repeat, Cidr rotateIp,
+                Function<IpAddress, Given> at, Verdict verdict, String rule, Integer status, Verdict shadowed) {
+
+        /** The {@code n}th request (from 0) of the case. */
+        Given request(int n) {
+            return rotateIp == null ? new Given(request, signals) : at.apply(address(rotateIp, n, repeat));
+        }
+
+        /** The {@code n}th of {@code count} addresses spread evenly over {@code cidr}. */
+        static IpAddress address(Cidr cidr, int n, int count) {
+            int hostBits = cidr.network().bitLength() - cidr.prefixLength();
+            BigInteger offset = BigInteger.ONE.shiftLeft(hostBits).multiply(BigInteger.valueOf(n)).divide(BigInteger.valueOf(count));
+            IpAddress network = cidr.network();
+            if (network.isV4()) {
+                return IpAddress.ofV4((int) (Integer.toUnsignedLong(network.v4()) + offset.longValue()));
+            }
+            BigInteger value = new BigInteger(1, network.toBytes()).add(offset);
+            return IpAddress.ofV6(value.shiftRight(64).longValue(), value.longValue());
+        }
 
         String expectation() {
             String s = verdict.id() + (rule == null ? "" : " (" + rule + ")");
@@ -110,8 +137,6 @@ record PolicyTestFile(Path policy, List<Case> cases) {
                 repeat = r.intValue();
             }
         }
-        RequestFacts.Builder request = null;
-        Signals.Builder signals = null;
         IpAddress ip = IpAddress.parse(DEFAULT_IP);
         Map<String, Field> given = f.containsKey("given") ? YamlNodes.mapping(f.get("given").value(), path + ".given", problems) : Map.of();
         if (given != null && given.containsKey("ip")) {
@@ -122,13 +147,23 @@ record PolicyTestFile(Path policy, List<Case> cases) {
                 problems.add(given.get("ip").value(), path + ".given.ip", Kind.BAD_VALUE, e.getMessage());
             }
         }
-        request = RequestFacts.builder(ip);
-        signals = Signals.builder(ip);
-        if (given != null) {
-            for (Field g : given.values()) {
-                given(g, path + ".given." + g.key(), request, signals, problems);
+        Cidr rotateIp = null;
+        if (f.containsKey("rotate_ip")) {
+            Node r = f.get("rotate_ip").value();
+            String text = YamlNodes.string(r, path + ".rotate_ip", problems);
+            try {
+                rotateIp = text == null ? null : Cidr.parse(text);
+            } catch (IllegalArgumentException e) {
+                problems.add(r, path + ".rotate_ip", Kind.BAD_CIDR, e.getMessage());
+            }
+            if (given != null && given.containsKey("ip")) {
+                problems.add(r, path + ".rotate_ip", Kind.BAD_VALUE, "rotate_ip gives every request its address: drop given.ip");
             }
         }
+        List<Field> givenFields = given == null ? List.of() : List.copyOf(given.values());
+        Given base = given(givenFields, ip, path, problems);
+        Problems replay = new Problems(problems.file()); // problems of the given values are reported once, above
+        Function<IpAddress, Given> at = address -> given(givenFields, address, path, replay);
         Verdict verdict = null;
         String rule = null;
         Integer status = null;
@@ -153,7 +188,16 @@ record PolicyTestFile(Path policy, List<Case> cases) {
         }
         int line = node.getStartMark().getLine() + 1;
         int column = node.getStartMark().getColumn() + 1;
-        return new Case(name, line, column, request.build(), signals.build(), repeat, verdict, rule, status, shadowed);
+        return new Case(name, line, column, base.request(), base.signals(), repeat, rotateIp, at, verdict, rule, status, shadowed);
+    }
+
+    private static Given given(List<Field> fields, IpAddress ip, String path, Problems problems) {
+        RequestFacts.Builder request = RequestFacts.builder(ip);
+        Signals.Builder signals = Signals.builder(ip);
+        for (Field g : fields) {
+            given(g, path + ".given." + g.key(), request, signals, problems);
+        }
+        return new Given(request.build(), signals.build());
     }
 
     private static Verdict verdict(Node node, String path, Problems problems) {

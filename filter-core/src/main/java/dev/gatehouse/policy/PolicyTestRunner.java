@@ -107,8 +107,10 @@ public final class PolicyTestRunner {
                 return new FileResult(passed, failed + 1);
             }
             Decision decision = null;
+            PolicyTestFile.Given last = null;
             for (int i = 0; i < c.repeat(); i++) {
-                decision = policy.evaluate(c.request(), c.signals());
+                last = c.request(i);
+                decision = policy.evaluate(last.request(), last.signals());
             }
             String mismatch = c.mismatch(decision);
             if (mismatch == null) {
@@ -120,8 +122,11 @@ public final class PolicyTestRunner {
             out.println("  expected: " + c.expectation());
             out.println("  actual:   " + describe(decision));
             out.println("  " + mismatch);
+            if (c.rotateIp() != null) {
+                out.println("  request " + c.repeat() + " of " + c.repeat() + " came from " + last.request().clientIp() + " (rotate_ip " + c.rotateIp() + ")");
+            }
             out.println("  trace:");
-            for (Decision.TraceStep step : policy.explain(c.request(), c.signals()).trace()) {
+            for (Decision.TraceStep step : policy.explain(last.request(), last.signals()).trace()) {
                 out.println("    " + (step.matched() ? "✔ " : "✘ ") + step.rule() + ": " + step.detail());
             }
         }

@@ -24,7 +24,10 @@ final class Rule {
     final Map<String, String> headers;
     final Decision.Response fixedResponse; // a block whose message does not vary per request
     final int line;
-    List<Decision.TraceStep> fastTrace;    // the steps up to and including this rule, without values
+    // set once by CompiledPolicy before the policy is published
+    int position;                          // index among the rules; the rule count for the default
+    Decision.TraceStep matchedStep;        // this rule's step when it matches, without values
+    List<Decision.TraceStep> fastTrace;    // the steps up to and including this rule, or null: built per decision
 
     Rule(String name, String id, String description, Condition condition, Verdict verdict, LimitSpec limit, boolean shadow,
          int status, MessageTemplate message, Map<String, String> headers, int line) {

@@ -37,6 +37,11 @@ public final class FilterOptions {
         return new Builder();
     }
 
+    /** The enforcement settings of {@code settings}: {@code explain-header} and {@code upstream-headers}. */
+    public static FilterOptions from(dev.gatehouse.settings.GatehouseSettings settings) {
+        return builder().explainHeader(settings.explainHeader()).upstreamHeaders(settings.upstreamHeaders()).build();
+    }
+
     /** Whether every response carries {@value #EXPLAIN_HEADER} (for debugging; it shows your rules to clients). */
     public boolean explainHeader() {
         return explainHeader;

@@ -3,17 +3,16 @@ package dev.gatehouse.servlet;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.RequestFacts;
-import dev.gatehouse.StandardEngine;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
-import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.LogSafe;
-import dev.gatehouse.policy.Policy;
-import dev.gatehouse.policy.PolicyLoader;
-import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.policy.PolicyException;
+import dev.gatehouse.settings.GatehouseAssembly;
+import dev.gatehouse.settings.GatehouseSettings;
+import dev.gatehouse.settings.SettingsReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.Filter;
@@ -39,7 +38,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * Gatehouse as a {@code jakarta.servlet.Filter}. For each HTTP request:
@@ -68,13 +66,10 @@ import java.util.function.Supplier;
  * <h2>Two ways to create it</h2>
  * Programmatically, with {@link #GatehouseFilter(Gatehouse, ClientIpResolver, FilterOptions)}: the
  * caller owns the {@code Gatehouse} and closes it; {@link #init} and {@link #destroy} do nothing. Or by
- * the container (web.xml), with the no-arg constructor: {@link #init} reads the init-params
- * {@code policy} (required: path of the policy YAML, watched for changes), {@code trusted-proxies}
- * (CIDRs, addresses, {@code loopback}, {@code private}; comma or space separated; default none),
- * {@code forwarded-headers} ({@code x-forwarded-for} (default), {@code forwarded}, {@code both}),
- * {@code budget-ms} (default 50), {@code fail-open} (default true), {@code explain-header} (default
- * false), {@code upstream-headers} (default true), builds the embedded engine with crawler
- * verification, and {@link #destroy} closes them. See {@code docs/servlet-filter.md}.
+ * the container (web.xml), with the no-arg constructor: {@link #init} reads the init-params, which are
+ * the keys of {@code docs/configuration.md} ({@code policy}, {@code trusted-proxies}, {@code budget},
+ * {@code fail-mode}, {@code data.refresh}, …; lists comma- or space-separated), builds everything with
+ * {@link GatehouseAssembly}, and {@link #destroy} closes it. See {@code docs/servlet-filter.md}.
  */
 public class GatehouseFilter implements Filter {
 
@@ -85,7 +80,7 @@ public class GatehouseFilter implements Filter {
     private volatile FilterOptions options;
     private volatile Counter overruns;
     private final boolean ownsGatehouse;
-    private AutoCloseable ownedPolicy;
+    private GatehouseAssembly.Assembled ownedAssembly;
 
     /** For the container: configured from init-params in {@link #init}. */
     public GatehouseFilter() {
@@ -118,30 +113,20 @@ public class GatehouseFilter implements Filter {
             String name = names.nextElement();
             params.put(name, config.getInitParameter(name));
         }
-        InitParams settings;
+        GatehouseSettings settings;
+        GatehouseAssembly.Assembled built;
         try {
-            settings = InitParams.parse(params);
-        } catch (IllegalArgumentException e) {
+            settings = InitParams.parse(params, warning -> log.warn("GatehouseFilter '{}': {}", config.getFilterName(), warning));
+            built = GatehouseAssembly.assemble(settings, Metrics.globalRegistry, null, GatehouseFilter.class.getClassLoader());
+        } catch (PolicyException e) {
+            throw new ServletException("GatehouseFilter '" + config.getFilterName() + "': the policy did not load:\n" + e.getMessage(), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ServletException("GatehouseFilter '" + config.getFilterName() + "': " + e.getMessage(), e);
         }
-        ReloadablePolicy policy;
-        try {
-            policy = ReloadablePolicy.watch(settings.policy(), PolicyLoader.defaults());
-        } catch (RuntimeException e) {
-            throw new ServletException("GatehouseFilter '" + config.getFilterName() + "': cannot load init-param policy '"
-                    + settings.policy() + "': " + e.getMessage(), e);
-        }
-        IntelligenceEngine engine = StandardEngine.create(settings.budget(), List.of(), Metrics.globalRegistry);
-        Gatehouse built = Gatehouse.builder()
-                .engine(engine)
-                .policy((Supplier<Policy>) policy)
-                .budget(settings.budget())
-                .failOpen(settings.failOpen())
-                .build();
-        this.ownedPolicy = policy;
-        configure(built, settings.resolver(), settings.options());
-        log.info("GatehouseFilter '{}' ready: policy {} ({}), {}, budget {} ms, fail-{}", config.getFilterName(), policy.name(),
-                policy.version(), resolver, settings.budget().toMillis(), settings.failOpen() ? "open" : "closed");
+        this.ownedAssembly = built;
+        configure(built.gatehouse(), built.resolver(), FilterOptions.from(settings));
+        log.info("GatehouseFilter '{}' ready: policy {} ({}), {}, budget {}, fail-{}", config.getFilterName(), built.policy().name(),
+                built.policy().version(), built.resolver(), SettingsReader.format(settings.budget()), settings.failMode().key());
     }
 
     @Override
@@ -294,15 +279,12 @@ public class GatehouseFilter implements Filter {
         if (!ownsGatehouse) {
             return;
         }
-        Gatehouse built = gatehouse;
+        GatehouseAssembly.Assembled built = ownedAssembly;
         if (built != null) {
-            built.close();
-        }
-        if (ownedPolicy != null) {
             try {
-                ownedPolicy.close();
-            } catch (Exception e) {
-                log.warn("closing the policy watcher failed", e);
+                built.close();
+            } catch (RuntimeException e) {
+                log.warn("closing Gatehouse failed", e);
             }
         }
     }

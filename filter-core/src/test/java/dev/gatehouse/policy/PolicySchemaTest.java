@@ -46,6 +46,10 @@ class PolicySchemaTest {
         assertThat(names(defs.get("rule").get("properties"))).containsExactlyInAnyOrderElementsOf(PolicyParser.RULE_KEYS);
         assertThat(names(defs.get("limit").get("properties"))).containsExactlyInAnyOrderElementsOf(PolicyParser.LIMIT_KEYS);
         assertThat(names(defs.get("defaultAction").get("properties"))).containsExactlyInAnyOrderElementsOf(PolicyParser.DEFAULT_KEYS);
+        JsonNode ipPrefix = defs.get("limit").get("properties").get("ip_prefix");
+        assertThat(names(ipPrefix.get("properties"))).containsExactlyInAnyOrderElementsOf(PolicyParser.IP_PREFIX_KEYS);
+        assertThat(ipPrefix.get("properties").get("v4").get("maximum").asInt()).isEqualTo(32);
+        assertThat(ipPrefix.get("properties").get("v6").get("maximum").asInt()).isEqualTo(128);
     }
 
     @Test

@@ -132,4 +132,40 @@ class PolicyTestRunnerTest {
         assertThat(run(dir)).isEqualTo(1);
         assertThat(output()).contains("no policy test files");
     }
+
+    @Test
+    void run_rotateIp_sendsEachRepeatFromAnotherAddress() throws IOException {
+        // limit three is keyed by ip (each address its own bucket): rotating, the fourth request still passes
+        Path tests = files("""
+                policy: p.yaml
+                tests:
+                  - name: four VPN requests from four addresses of a /64 are four clients under key ip
+                    given: {vpn: true}
+                    rotate_ip: 2001:db8:1:2::/64
+                    repeat: 4
+                    expect: {verdict: allow, rule: limit-vpn}
+                  - name: the same from one address is limited
+                    given: {ip: "2001:db8:1:2::1", vpn: true}
+                    repeat: 4
+                    expect: {verdict: rate_limit, rule: limit-vpn}
+                """);
+        assertThat(run(tests)).as(output()).isZero();
+    }
+
+    @Test
+    void run_rotateIpMistakes_areReported() throws IOException {
+        Path tests = files("""
+                policy: p.yaml
+                tests:
+                  - name: a
+                    given: {ip: 192.0.2.1}
+                    rotate_ip: 192.0.2.0/24
+                    expect: {verdict: allow}
+                  - name: b
+                    rotate_ip: 192.0.2.1/24
+                    expect: {verdict: allow}
+                """);
+        assertThat(run(tests)).isEqualTo(1);
+        assertThat(output()).contains("rotate_ip gives every request its address: drop given.ip").contains("tests[1].rotate_ip");
+    }
 }

@@ -218,16 +218,17 @@ class GatehouseFilterTest {
 
     @Test
     void init_unknownParam_failsNamingTheFilterAndParam() {
-        assertThatThrownBy(() -> new GatehouseFilter().init(config(Map.of("policy", "p.yaml", "budget", "10"))))
+        assertThatThrownBy(() -> new GatehouseFilter().init(config(Map.of("policy", "p.yaml", "budgte", "10ms"))))
                 .isInstanceOf(ServletException.class)
-                .hasMessageContaining("GatehouseFilter 'gatehouse'").hasMessageContaining("unknown init-param 'budget'");
+                .hasMessageContaining("GatehouseFilter 'gatehouse'")
+                .hasMessageContaining("init-param 'budgte': budgte: unknown key (did you mean 'budget'?)");
     }
 
     @Test
     void init_policyThatCannotBeLoaded_failsNamingThePath() {
         assertThatThrownBy(() -> new GatehouseFilter().init(config(Map.of("policy", "/nonexistent/gatehouse-policy.yaml"))))
                 .isInstanceOf(ServletException.class)
-                .hasMessageContaining("cannot load init-param policy '/nonexistent/gatehouse-policy.yaml'");
+                .hasMessageContaining("policy: no such file: /nonexistent/gatehouse-policy.yaml (looked for /nonexistent/gatehouse-policy.yaml)");
     }
 
     private static FilterConfig config(Map<String, String> params) {
@@ -240,7 +241,7 @@ class GatehouseFilterTest {
 
     /** A policy that blocks its thread until released. */
     private Policy stuckPolicy(CountDownLatch release) {
-        // the engine never answers, so the policy runs on the budget timer's thread and the filter's own wait runs out
+        // the engine never answers, so the policy runs on Gatehouse's scheduler when the budget ends and the filter's own wait runs out
         engine.hang("203.0.113.5");
         return named((request, signals) -> {
             try {

@@ -27,6 +27,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -35,10 +36,20 @@ import java.util.function.Supplier;
  * The admin listener's endpoints: {@code GET /healthz}, {@code GET /readyz}, {@code GET /metrics},
  * {@code GET /v1/ip/{ip}}, {@code GET /v1/explain?ip=&ua=&path=&method=}, {@code POST /v1/reload}.
  * With a token configured, everything but the two probes needs {@code Authorization: Bearer <token>}.
+ * {@code GET /} lists the endpoints (no token needed: it reveals nothing but this list).
  */
 final class AdminHandler extends Handler.Abstract {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** What {@code GET /} answers: method, path, what it does. */
+    private static final String[][] ENDPOINTS = {
+            {"GET", "/healthz", "liveness: 200 while the process serves"},
+            {"GET", "/readyz", "readiness: 200 once the proxy listens, 503 before and while it stops"},
+            {"GET", "/metrics", "Prometheus metrics"},
+            {"GET", "/v1/ip/{ip}", "the signals of an IP address"},
+            {"GET", "/v1/explain?ip=&ua=&path=&method=&host=", "the decision for a request, with its trace"},
+            {"POST", "/v1/reload", "reload the policy file"},
+    };
     /** Admin lookups may wait for slow sources (rDNS) longer than a live request would. */
     static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -47,18 +58,21 @@ final class AdminHandler extends Handler.Abstract {
     private final PrometheusMeterRegistry registry;
     private final Supplier<ReloadablePolicy.ReloadResult> reload;
     private final BooleanSupplier ready;
+    private final Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
     private final byte[] token;
     private final Clock clock;
 
     /**
      * @param reload what {@code POST /v1/reload} runs; {@code null} when the policy is not a file (409)
+     * @param policyFailure the policy file's last failed reload, reported by {@code /readyz}; {@code null} when not a file
      * @param token  bearer token, or {@code null} for none
      */
     AdminHandler(Gatehouse gatehouse, PrometheusMeterRegistry registry, Supplier<ReloadablePolicy.ReloadResult> reload,
-                 BooleanSupplier ready, String token, Clock clock) {
+                 Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure, BooleanSupplier ready, String token, Clock clock) {
         this.gatehouse = Objects.requireNonNull(gatehouse, "gatehouse");
         this.registry = registry;
         this.reload = reload;
+        this.policyFailure = policyFailure == null ? Optional::empty : policyFailure;
         this.ready = Objects.requireNonNull(ready, "ready");
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -72,16 +86,22 @@ final class AdminHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
         boolean reloadPath = "/v1/reload".equals(path);
+        if (!reloadPath && !isReadEndpoint(path)) {
+            return json(response, callback, 404, error("no such endpoint: " + path)); // whatever the method or token
+        }
         HttpMethod expected = reloadPath ? HttpMethod.POST : HttpMethod.GET;
         if (!expected.is(request.getMethod()) && !(expected == HttpMethod.GET && HttpMethod.HEAD.is(request.getMethod()))) {
             response.getHeaders().put(HttpHeader.ALLOW, expected.asString());
             return json(response, callback, 405, error("use " + expected.asString()));
         }
+        if ("/".equals(path)) {
+            return json(response, callback, 200, index());
+        }
         if ("/healthz".equals(path)) {
             return text(response, callback, 200, "ok\n");
         }
         if ("/readyz".equals(path)) {
-            return ready.getAsBoolean() ? text(response, callback, 200, "ready\n") : text(response, callback, 503, "not ready\n");
+            return readyz(response, callback);
         }
         if (!authorized(request)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
@@ -96,10 +116,29 @@ final class AdminHandler extends Handler.Abstract {
         if ("/v1/explain".equals(path)) {
             return explain(Request.extractQueryParameters(request), response, callback);
         }
-        if (reloadPath) {
-            return reload(response, callback);
+        return reload(response, callback);
+    }
+
+    private static boolean isReadEndpoint(String path) {
+        return path != null && (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
+                || path.equals("/v1/explain") || path.startsWith("/v1/ip/"));
+    }
+
+    /**
+     * A refused or failed policy reload leaves the last good policy serving, so the proxy stays ready (taking
+     * every instance out of the load balancer over a bad edit would be worse), but the probe says so.
+     */
+    private boolean readyz(Response response, Callback callback) {
+        if (!ready.getAsBoolean()) {
+            return text(response, callback, 503, "not ready\n");
         }
-        return json(response, callback, 404, error("no such endpoint: " + path));
+        String details = policyFailure.get().map(f -> "policy reload failed at " + f.time() + ": "
+                + shorten(f.message(), 1000) + " (version " + f.kept() + " stays active)\n").orElse("");
+        return text(response, callback, 200, "ready\n" + details);
+    }
+
+    private static String shorten(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     private boolean authorized(Request request) {
@@ -183,6 +222,16 @@ final class AdminHandler extends Handler.Abstract {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    private ObjectNode index() {
+        ObjectNode body = MAPPER.createObjectNode();
+        ArrayNode endpoints = body.putArray("endpoints");
+        for (String[] e : ENDPOINTS) {
+            endpoints.addObject().put("method", e[0]).put("path", e[1]).put("description", e[2]);
+        }
+        body.put("token_required", token != null);
+        return body;
     }
 
     private static ObjectNode error(String message) {

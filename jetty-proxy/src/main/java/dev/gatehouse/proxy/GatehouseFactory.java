@@ -1,14 +1,12 @@
 package dev.gatehouse.proxy;
 
-import dev.gatehouse.Gatehouse;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.HostPort;
-import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.settings.GatehouseAssembly;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The one place where the proxy and the CLI compose the product: the embedded engine layered with
@@ -29,7 +26,7 @@ import java.util.function.Supplier;
 public final class GatehouseFactory {
 
     /** Where the policies jar keeps the default policy. */
-    public static final String DEFAULT_POLICY_RESOURCE = "dev/gatehouse/policies/default.yaml";
+    public static final String DEFAULT_POLICY_RESOURCE = GatehouseAssembly.DEFAULT_POLICY_RESOURCE;
 
     private GatehouseFactory() {
     }
@@ -61,69 +58,38 @@ public final class GatehouseFactory {
         }
     }
 
-    /** The embedded engine on the bundled data, or on the operator's directory / URLs, refreshed as configured. */
-    static EmbeddedEngine embedded(ProxyConfig.DataSettings data, MeterRegistry registry) {
-        if (data.isBundled()) {
-            return EmbeddedEngine.loadDefault();
-        }
-        EmbeddedEngine.Builder b = EmbeddedEngine.builder().meterRegistry(registry);
-        if (data.directory() != null) {
-            b.dataDirectory(data.directory());
-        }
-        if (data.refreshInterval() != null) {
-            b.refreshInterval(data.refreshInterval());
-        }
-        data.urls().forEach(b::url);
-        return b.build();
-    }
-
     /** A Prometheus registry for {@code GET /metrics}. */
     public static PrometheusMeterRegistry prometheus() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 
     /**
-     * Builds everything {@code config} describes and starts the proxy.
+     * Builds everything {@code config} describes ({@link GatehouseAssembly}) and starts the proxy.
      *
      * @throws dev.gatehouse.policy.PolicyException when the policy does not load
+     * @throws IllegalArgumentException naming the setting, e.g. a policy file that does not exist
      */
     public static GatehouseProxy start(ProxyConfig config) throws Exception {
-        PrometheusMeterRegistry registry = prometheus();
-        PolicyLoader loader = PolicyLoader.builder().meterRegistry(registry).build(); // shadow and reload counters on /metrics
-        ReloadablePolicy reloadable = config.policy() == null ? null : ReloadablePolicy.watch(config.policy(), loader);
-        Supplier<Policy> policy;
-        if (reloadable != null) {
-            policy = reloadable;
-        } else {
-            Policy fixed = loader.parse(bundledDefaultPolicyText(), "default.yaml");
-            policy = () -> fixed;
-        }
-        Gatehouse gatehouse = Gatehouse.builder()
-                .engine(StandardEngine.create(embedded(config.data(), registry), config.budget(),
-                        config.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry))
-                .policy(policy)
-                .budget(config.budget())
-                .failOpen(!config.failClosed())
-                .meterRegistry(registry)
-                .build();
+        PrometheusMeterRegistry registry = prometheus(); // shadow, reload and engine meters on /metrics
+        GatehouseAssembly.Assembled built = GatehouseAssembly.assemble(config.settings(), registry, null,
+                GatehouseFactory.class.getClassLoader());
+        ReloadablePolicy reloadable = built.reloadable();
         try {
             return GatehouseProxy.builder()
-                    .listen(config.listen())
+                    .listeners(config.listeners())
                     .upstream(config.upstream())
                     .upstreamTimeout(config.upstreamTimeout())
-                    .gatehouse(gatehouse)
-                    .trustedProxies(TrustedProxies.from(config.trustedProxies()))
+                    .gatehouse(built.gatehouse())
+                    .clientIpResolver(built.resolver())
                     .admin(config.admin())
                     .adminToken(config.adminToken())
                     .prometheus(registry)
                     .reload(reloadable == null ? null : reloadable::reload)
+                    .policyFailure(reloadable == null ? null : reloadable::lastFailure)
                     .closing(reloadable)
                     .start();
         } catch (Exception | Error e) {
-            gatehouse.close();
-            if (reloadable != null) {
-                reloadable.close();
-            }
+            built.close();
             throw e;
         }
     }

@@ -6,21 +6,47 @@ import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.ReloadablePolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.SecuredRedirectHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The standalone reverse proxy: a Jetty server whose handler is {@link GatehouseHandler} in front of
  * Jetty's {@code ProxyHandler.Reverse}, plus an optional admin listener on its own server (so that a
  * flood on the public port cannot starve the health checks).
+ *
+ * <p>The listeners ({@link ListenerSettings}): plain HTTP/1.1 with h2c, optionally HTTPS with HTTP/2
+ * (ALPN) from PEM files or a keystore, reloaded when they change; the PROXY protocol from trusted load
+ * balancers; a redirect of plain requests to HTTPS. Stopping drains: the connectors stop accepting,
+ * requests in flight get up to {@link ListenerSettings#shutdownTimeout()} to finish.
  *
  * <pre>{@code
  * try (GatehouseProxy proxy = GatehouseProxy.builder()
@@ -35,8 +61,12 @@ import java.util.function.Supplier;
  */
 public final class GatehouseProxy implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(GatehouseProxy.class);
+
     private final Server server;
     private final ServerConnector connector;
+    private final ServerConnector tlsConnector;
+    private final CertificateReloader certificateReloader;
     private final Server adminServer;
     private final ServerConnector adminConnector;
     private final Gatehouse gatehouse;
@@ -48,16 +78,41 @@ public final class GatehouseProxy implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("gatehouse");
         this.server = new Server(threads);
+        ListenerSettings listeners = b.listeners;
         // SIGTERM / Ctrl-C: stop accepting, let requests in flight finish (up to the stop timeout), then exit.
         server.setStopAtShutdown(true);
-        server.setStopTimeout(5_000);
-        this.connector = connector(server, b.listen);
+        server.setStopTimeout(listeners.shutdownTimeout().toMillis());
+        HttpConfiguration plainConfig = new HttpConfiguration();
+        this.connector = plainConnector(server, listeners, plainConfig);
+        if (listeners.tls() != null) {
+            SslContextFactory.Server ssl = sslContextFactory(listeners.tls(), b.environment);
+            this.tlsConnector = tlsConnector(server, listeners, plainConfig, ssl);
+            this.certificateReloader = listeners.tls().reload()
+                    ? new CertificateReloader(listeners.tls(), ssl, b.certificateCheckInterval, b.environment) : null;
+            if (certificateReloader != null) {
+                server.addBean(certificateReloader);
+            }
+            plainConfig.setSecureScheme("https");
+            plainConfig.setSecurePort(listeners.tls().listen().port()); // port 0: set once bound, below
+        } else {
+            this.tlsConnector = null;
+            this.certificateReloader = null;
+        }
         UpstreamProxy upstream = new UpstreamProxy(b.upstream, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         Handler handler = b.gatehouse == null
                 ? upstream
-                : new GatehouseHandler(b.gatehouse, ClientIpResolver.trusting(b.trustedProxies), upstream);
-        server.setHandler(handler);
+                : new GatehouseHandler(b.gatehouse, b.resolver != null ? b.resolver : ClientIpResolver.trusting(b.trustedProxies), upstream);
+        if (listeners.redirectToHttps()) {
+            // Before any decision: a plain request only learns where to go. 308 keeps the method and body.
+            handler = new SecuredRedirectHandler(handler, HttpStatus.PERMANENT_REDIRECT_308);
+        }
+        // Counts requests in flight; on stop, new ones get 503 and the stop waits for these (stop timeout).
+        GracefulHandler graceful = new GracefulHandler(handler);
+        // Jetty shortens every connection's idle timeout to 1 s when a stop begins, which resets an HTTP/2
+        // stream still waiting for a slow upstream; the drain deadline is the limit that counts here.
+        graceful.setShutdownIdleTimeout(Math.max(1_000, listeners.shutdownTimeout().toMillis()));
+        server.setHandler(graceful);
         if (b.admin != null) {
             if (b.gatehouse == null) {
                 throw new IllegalStateException("the admin listener needs a gatehouse (a bare proxy has nothing to report)");
@@ -67,7 +122,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.adminServer = new Server(adminThreads);
             adminServer.setStopAtShutdown(true);
             this.adminConnector = connector(adminServer, b.admin);
-            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, () -> server.isStarted(),
+            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, () -> server.isStarted(),
                     b.adminToken, b.clock));
         } else {
             this.adminServer = null;
@@ -75,6 +130,9 @@ public final class GatehouseProxy implements AutoCloseable {
         }
         try {
             server.start();
+            if (tlsConnector != null && plainConfig.getSecurePort() == 0) {
+                plainConfig.setSecurePort(tlsConnector.getLocalPort());
+            }
             if (adminServer != null) {
                 adminServer.start();
             }
@@ -92,6 +150,75 @@ public final class GatehouseProxy implements AutoCloseable {
         return connector;
     }
 
+    /** HTTP/1.1, plus h2c (prior knowledge or {@code Upgrade: h2c}) when enabled; PROXY protocol first if on. */
+    private static ServerConnector plainConnector(Server server, ListenerSettings listeners, HttpConfiguration config) {
+        List<ConnectionFactory> factories = new ArrayList<>();
+        factories.add(new HttpConnectionFactory(config));
+        if (listeners.h2c()) {
+            factories.add(new HTTP2CServerConnectionFactory(config));
+        }
+        return listening(server, listeners.listen(), listeners.proxyProtocol(), factories);
+    }
+
+    /** TLS, then ALPN choosing h2 or http/1.1 (HTTP/1.1 only when {@code http2} is off). */
+    private static ServerConnector tlsConnector(Server server, ListenerSettings listeners, HttpConfiguration plainConfig,
+                                                SslContextFactory.Server ssl) {
+        HttpConfiguration config = new HttpConfiguration(plainConfig);
+        config.addCustomizer(new SecureRequestCustomizer());
+        HttpConnectionFactory http1 = new HttpConnectionFactory(config);
+        List<ConnectionFactory> factories = new ArrayList<>();
+        if (listeners.http2()) {
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", http1.getProtocol());
+            alpn.setDefaultProtocol(http1.getProtocol()); // a client without ALPN speaks HTTP/1.1
+            factories.add(new SslConnectionFactory(ssl, alpn.getProtocol()));
+            factories.add(alpn);
+            factories.add(new HTTP2ServerConnectionFactory(config));
+        } else {
+            factories.add(new SslConnectionFactory(ssl, http1.getProtocol()));
+        }
+        factories.add(http1);
+        return listening(server, listeners.tls().listen(), listeners.proxyProtocol(), factories);
+    }
+
+    private static ServerConnector listening(Server server, HostPort address, ListenerSettings.ProxyProtocol proxyProtocol,
+                                             List<ConnectionFactory> factories) {
+        if (proxyProtocol.enabled()) {
+            factories.add(0, new TrustedProxyProtocol(factories.get(0).getProtocol(), proxyProtocol.trusted()));
+        }
+        ServerConnector connector = new ServerConnector(server, factories.toArray(ConnectionFactory[]::new));
+        connector.setHost(address.host().toString());
+        connector.setPort(address.port());
+        server.addConnector(connector);
+        return connector;
+    }
+
+    /**
+     * The certificate and key, loaded now so that a mistake stops the start with the file named.
+     *
+     * @throws IllegalStateException naming the missing or unreadable file
+     */
+    private static SslContextFactory.Server sslContextFactory(ListenerSettings.Tls tls, Function<String, String> environment) {
+        TlsKeyMaterial.Loaded loaded;
+        try {
+            loaded = TlsKeyMaterial.load(tls, environment);
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException(e.getReason() + ": " + e.getFile() + ". For a development certificate: "
+                    + DEV_CERTIFICATE_COMMAND + " (see examples/proxy-app/README.md)", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the TLS certificate did not load: " + e.getMessage(), e);
+        }
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        loaded.applyTo(ssl);
+        // HTTP/2 forbids the TLS 1.2 ciphers on RFC 7540's block list: offer the allowed ones first.
+        ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
+        return ssl;
+    }
+
+    /** How to make a self-signed development certificate for 127.0.0.1 and localhost (one line, OpenSSL 1.1.1+). */
+    static final String DEV_CERTIFICATE_COMMAND = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+            + " -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+            + " -keyout privkey.pem -out fullchain.pem";
+
     public static Builder builder() {
         return new Builder();
     }
@@ -99,6 +226,16 @@ public final class GatehouseProxy implements AutoCloseable {
     /** The port clients connect to (useful after listening on port 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The HTTPS port, or -1 when there is no TLS listener. */
+    public int tlsPort() {
+        return tlsConnector == null ? -1 : tlsConnector.getLocalPort();
+    }
+
+    /** The TLS files' watcher, or {@code null} without TLS or reloading. */
+    CertificateReloader certificateReloader() {
+        return certificateReloader;
     }
 
     /** The admin port, or -1 when there is no admin listener. */
@@ -119,7 +256,7 @@ public final class GatehouseProxy implements AutoCloseable {
             }
         } finally {
             try {
-                server.stop();
+                stopDraining();
             } finally {
                 if (gatehouse != null) {
                     gatehouse.close();
@@ -131,18 +268,32 @@ public final class GatehouseProxy implements AutoCloseable {
         }
     }
 
+    /** Stops the public server; requests still running at the shutdown timeout are cut, which is worth a warning, not a failure. */
+    private void stopDraining() throws Exception {
+        try {
+            server.stop();
+        } catch (TimeoutException e) {
+            log.warn("requests were still in flight after the shutdown timeout ({} ms); their connections were closed",
+                    server.getStopTimeout());
+        }
+    }
+
     /** Configures and starts a {@link GatehouseProxy}. */
     public static final class Builder {
-        private HostPort listen = ProxyConfig.DEFAULT_LISTEN;
+        private ListenerSettings listeners = ListenerSettings.DEFAULTS;
+        private Duration certificateCheckInterval = Duration.ofSeconds(10);
+        private Function<String, String> environment = System::getenv;
         private URI upstream;
         private Duration upstreamConnectTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Duration upstreamIdleTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Gatehouse gatehouse;
         private TrustedProxies trustedProxies = TrustedProxies.none();
+        private ClientIpResolver resolver;
         private HostPort admin;
         private String adminToken;
         private PrometheusMeterRegistry registry;
         private Supplier<ReloadablePolicy.ReloadResult> reload;
+        private Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
         private Clock clock = Clock.systemUTC();
         private AutoCloseable onClose;
 
@@ -155,8 +306,27 @@ public final class GatehouseProxy implements AutoCloseable {
             return this;
         }
 
+        /** The plain listener's address (shorthand for {@code listeners(listeners.toBuilder().listen(listen).build())}). */
         public Builder listen(HostPort listen) {
-            this.listen = Objects.requireNonNull(listen, "listen");
+            this.listeners = listeners.toBuilder().listen(Objects.requireNonNull(listen, "listen")).build();
+            return this;
+        }
+
+        /** All listener settings: plain and TLS listeners, HTTP/2, redirect, PROXY protocol, shutdown timeout. */
+        public Builder listeners(ListenerSettings listeners) {
+            this.listeners = Objects.requireNonNull(listeners, "listeners");
+            return this;
+        }
+
+        /** Where {@code tls.keystore-password-env} is looked up (tests; default {@code System::getenv}). */
+        Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /** How often the TLS files are checked for a renewal (default 10 s). */
+        Builder certificateCheckInterval(Duration interval) {
+            this.certificateCheckInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 
@@ -207,6 +377,12 @@ public final class GatehouseProxy implements AutoCloseable {
             return this;
         }
 
+        /** How client addresses are found (trusted proxies and the forwarding header); replaces {@link #trustedProxies}. */
+        public Builder clientIpResolver(ClientIpResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
         /** Starts the admin listener on {@code admin}; {@code null} for none. */
         public Builder admin(HostPort admin) {
             this.admin = admin;
@@ -227,6 +403,12 @@ public final class GatehouseProxy implements AutoCloseable {
         /** What {@code POST /v1/reload} runs, e.g. {@code reloadablePolicy::reload}. */
         public Builder reload(Supplier<ReloadablePolicy.ReloadResult> reload) {
             this.reload = reload;
+            return this;
+        }
+
+        /** The policy file's last failed reload, which {@code GET /readyz} reports, e.g. {@code reloadablePolicy::lastFailure}. */
+        public Builder policyFailure(Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure) {
+            this.policyFailure = policyFailure;
             return this;
         }
 

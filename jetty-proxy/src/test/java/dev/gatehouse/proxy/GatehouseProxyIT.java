@@ -22,8 +22,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -266,6 +268,23 @@ class GatehouseProxyIT {
     }
 
     @Test
+    void admin_readyz_reportsTheLastFailedPolicyReload() throws Exception {
+        AtomicReference<Optional<ReloadablePolicy.ReloadFailure>> failure = new AtomicReference<>(Optional.empty());
+        GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none())
+                .admin(HostPort.parse("127.0.0.1:0", -1)).policyFailure(failure::get));
+        assertThat(admin(proxy, "GET", "/readyz").body()).isEqualTo("ready\n");
+
+        failure.set(Optional.of(new ReloadablePolicy.ReloadFailure(Instant.parse("2026-11-30T10:00:00Z"),
+                "policy.yaml:4:12: rules[0](block-tor).when.tro: unknown signal 'tro'", "0123456789ab")));
+        HttpResponse<String> readyz = admin(proxy, "GET", "/readyz");
+
+        // the last good policy still serves: ready, with the failure in the details
+        assertThat(readyz.statusCode()).isEqualTo(200);
+        assertThat(readyz.body()).isEqualTo("ready\npolicy reload failed at 2026-11-30T10:00:00Z: "
+                + "policy.yaml:4:12: rules[0](block-tor).when.tro: unknown signal 'tro' (version 0123456789ab stays active)\n");
+    }
+
+    @Test
     void admin_ipLookupIsSignalsJson() throws Exception {
         GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none()).admin(HostPort.parse("127.0.0.1:0", -1)));
 
@@ -341,6 +360,18 @@ class GatehouseProxyIT {
         assertThat(admin(proxy, "GET", "/metrics").statusCode()).isEqualTo(401);
         assertThat(admin(proxy, "GET", "/metrics", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
         assertThat(admin(proxy, "GET", "/metrics", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void admin_unknownPath_is404WhateverTheMethodOrToken() throws Exception {
+        GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none())
+                .admin(HostPort.parse("127.0.0.1:0", -1)).adminToken("s3cret"));
+
+        HttpResponse<String> get = admin(proxy, "GET", "/v1/nothing");
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(MAPPER.readTree(get.body()).get("error").asText()).isEqualTo("no such endpoint: /v1/nothing");
+        assertThat(admin(proxy, "POST", "/v1/nothing").statusCode()).isEqualTo(404);
+        assertThat(admin(proxy, "POST", "/healthz").statusCode()).as("a known path, wrong method").isEqualTo(405);
     }
 
     @Test

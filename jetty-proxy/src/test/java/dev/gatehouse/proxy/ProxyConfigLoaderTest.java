@@ -1,11 +1,16 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.net.HostPort;
+import dev.gatehouse.settings.SettingsException;
+import dev.gatehouse.settings.SettingsSources;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,9 +18,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProxyConfigLoaderTest {
 
     private static final Path BASE = Path.of("/etc/gatehouse");
+    private final List<String> warnings = new ArrayList<>();
 
-    private static ProxyConfig parse(String yaml) {
-        return ProxyConfigLoader.parse(yaml, "gatehouse.yaml", BASE).build();
+    private ProxyConfig parse(String yaml) {
+        return parse(yaml, Map.of());
+    }
+
+    private ProxyConfig parse(String yaml, Map<String, String> env) {
+        return ProxyConfigLoader.bind(SettingsSources.yaml(yaml, "gatehouse.yaml", BASE), warnings::add, env::get);
     }
 
     @Test
@@ -23,28 +33,52 @@ class ProxyConfigLoaderTest {
         ProxyConfig config = parse("""
                 listen: 0.0.0.0:8000
                 upstream: http://127.0.0.1:3000
-                policy: policies/strict.yaml
-                budget_ms: 25
-                fail_closed: true
-                upstream_timeout_ms: 5000
-                trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"]
-                dns_servers: [127.0.0.1:5353, 9.9.9.9]
+                upstream-timeout: 5s
                 admin:
                   listen: 127.0.0.1:9999
-                  token: s3cret
-                """);
+                  token-env: GATEHOUSE_ADMIN_TOKEN
+                policy: policies/strict.yaml
+                budget: 25ms
+                fail-mode: closed
+                trusted-proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32", loopback]
+                dns-servers: [127.0.0.1:5353, 9.9.9.9]
+                """, Map.of("GATEHOUSE_ADMIN_TOKEN", "s3cret"));
 
         assertThat(config.listen()).hasToString("0.0.0.0:8000");
         assertThat(config.upstream()).isEqualTo(URI.create("http://127.0.0.1:3000"));
+        assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.admin()).hasToString("127.0.0.1:9999");
+        assertThat(config.adminToken()).isEqualTo("s3cret");
         assertThat(config.policy()).isEqualTo(BASE.resolve("policies/strict.yaml"));
         assertThat(config.budget()).isEqualTo(Duration.ofMillis(25));
         assertThat(config.failClosed()).isTrue();
-        assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.trustedProxies()).extracting(Object::toString)
-                .containsExactly("10.0.0.0/8", "192.0.2.1/32", "2001:db8::/32");
-        assertThat(config.dnsServers()).extracting(HostPort::toString).containsExactly("127.0.0.1:5353", "9.9.9.9:53");
-        assertThat(config.admin()).hasToString("127.0.0.1:9999");
-        assertThat(config.adminToken()).isEqualTo("s3cret");
+        assertThat(config.settings().trustedProxies()).containsExactly("10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "loopback");
+        assertThat(config.settings().dnsServers()).extracting(HostPort::toString).containsExactly("127.0.0.1:5353", "9.9.9.9:53");
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void parse_coreBlock_givesTheSameSettingsAsTheCoreBinder() {
+        String core = """
+                policy: /etc/gatehouse/policy.yaml
+                budget: 80ms
+                fail-mode: closed
+                trusted-proxies: [loopback, 10.0.0.0/8]
+                data:
+                  refresh: 6h
+                  urls:
+                    crawlers/google/common-crawlers.json: https://example.org/google.json
+                rate-limit:
+                  max-keys: 5000
+                providers:
+                  iptrust:
+                    api-key-env: IPTRUST_API_KEY
+                """;
+
+        ProxyConfig config = parse("listen: 127.0.0.1:8000\nupstream: http://127.0.0.1:3000\n" + core);
+
+        assertThat(config.settings()).isEqualTo(dev.gatehouse.settings.SettingsBinder.bind(
+                SettingsSources.yaml(core, "other.yaml", null), List.of(), w -> { }));
     }
 
     @Test
@@ -53,10 +87,19 @@ class ProxyConfigLoaderTest {
 
         assertThat(config.listen()).isEqualTo(ProxyConfig.DEFAULT_LISTEN);
         assertThat(config.admin()).isEqualTo(ProxyConfig.DEFAULT_ADMIN);
+        assertThat(config.upstreamTimeout()).isEqualTo(ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT);
         assertThat(config.policy()).isNull();
         assertThat(config.budget()).isEqualTo(ProxyConfig.DEFAULT_BUDGET);
         assertThat(config.failClosed()).isFalse();
-        assertThat(config.trustedProxies()).isEmpty();
+        assertThat(config.settings().trustedProxies()).isEmpty();
+        assertThat(config.settings().data().isBundled()).isTrue();
+    }
+
+    @Test
+    void parse_trustedProxies_acceptTheNamedSetsAsEverywhereElse() {
+        ProxyConfig config = parse("upstream: http://app:3000\ntrusted-proxies: [loopback, private]\n");
+        assertThat(config.settings().trustedProxySet().isTrusted(dev.gatehouse.net.IpAddress.parse("10.1.1.1"))).isTrue();
+        assertThat(config.settings().trustedProxySet().isTrusted(dev.gatehouse.net.IpAddress.parse("::1"))).isTrue();
     }
 
     @Test
@@ -66,99 +109,168 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void parse_adminTokenEnvNotSet_isAnError() {
+        assertThatThrownBy(() -> parse("upstream: http://app:3000\nadmin:\n  token-env: NOPE\n"))
+                .hasMessage("gatehouse.yaml:3:14: admin.token-env: the environment variable NOPE is not set (or empty)");
+    }
+
+    @Test
+    void parse_oldSpellings_stillReadWithWarnings() {
+        ProxyConfig config = parse("""
+                upstream: http://127.0.0.1:3000
+                budget_ms: 25
+                fail_closed: true
+                upstream_timeout_ms: 5000
+                trusted_proxies: [10.0.0.0/8]
+                admin:
+                  token: s3cret
+                """);
+
+        assertThat(config.budget()).isEqualTo(Duration.ofMillis(25));
+        assertThat(config.failClosed()).isTrue();
+        assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.adminToken()).isEqualTo("s3cret");
+        assertThat(warnings).hasSize(5)
+                .anyMatch(w -> w.startsWith("gatehouse.yaml:4:1: upstream_timeout_ms is deprecated") && w.contains("upstream-timeout: 5000ms"))
+                .anyMatch(w -> w.contains("admin.token is deprecated") && w.contains("admin.token-env"));
+    }
+
+    @Test
     void parse_unknownKey_namesLineColumnAndSuggestion() {
-        assertThatThrownBy(() -> parse("upstream: http://app:3000\nbudgetms: 10\n"))
-                .isInstanceOf(ProxyConfigLoader.ConfigException.class)
-                .hasMessage("gatehouse.yaml:2:1: budgetms: unknown key (did you mean 'budget_ms'?)");
+        assertThatThrownBy(() -> parse("upstream: http://app:3000\nbudgte: 10ms\n"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessage("gatehouse.yaml:2:1: budgte: unknown key (did you mean 'budget'?)");
+        assertThatThrownBy(() -> parse("upstream: http://app:3000\nupstream-timeot: 1s\n"))
+                .hasMessage("gatehouse.yaml:2:1: upstream-timeot: unknown key (did you mean 'upstream-timeout'?)");
     }
 
     @Test
     void parse_unknownAdminKey() {
-        assertThatThrownBy(() -> parse("admin:\n  tokn: x\n"))
-                .hasMessage("gatehouse.yaml:2:3: admin.tokn: unknown key (did you mean 'token'?)");
+        assertThatThrownBy(() -> parse("upstream: http://app:3000\nadmin:\n  token-evn: x\n"))
+                .hasMessage("gatehouse.yaml:3:3: admin.token-evn: unknown key (did you mean 'admin.token-env'?)");
     }
 
     @Test
-    void parse_wrongType_namesTheKey() {
-        assertThatThrownBy(() -> parse("budget_ms: soon\n"))
-                .hasMessage("gatehouse.yaml:1:12: budget_ms: expected a whole number of milliseconds, was 'soon'");
-        assertThatThrownBy(() -> parse("fail_closed: maybe\n")).hasMessageContaining("fail_closed: expected true or false");
-        assertThatThrownBy(() -> parse("trusted_proxies: 10.0.0.0/8\n")).hasMessageContaining("trusted_proxies: expected a list");
+    void parse_listenerKeys_tlsFilesRelativeToTheFile_http2_proxyProtocol_shutdown() {
+        ProxyConfig config = parse("""
+                upstream: http://127.0.0.1:3000
+                listen: 127.0.0.1:8080
+                tls:
+                  listen: 0.0.0.0:8443
+                  certificate: live/fullchain.pem
+                  private-key: live/privkey.pem
+                  reload: false
+                http2: false
+                h2c: false
+                redirect-to-https: true
+                proxy-protocol: { enabled: true, trusted: [10.0.0.0/8, loopback] }
+                shutdown-timeout: 5s
+                """);
+
+        ListenerSettings l = config.listeners();
+        assertThat(l.listen()).hasToString("127.0.0.1:8080");
+        assertThat(l.tls().listen()).hasToString("0.0.0.0:8443");
+        assertThat(l.tls().certificate()).isEqualTo(BASE.resolve("live/fullchain.pem"));
+        assertThat(l.tls().privateKey()).isEqualTo(BASE.resolve("live/privkey.pem"));
+        assertThat(l.tls().reload()).isFalse();
+        assertThat(l.http2()).isFalse();
+        assertThat(l.h2c()).isFalse();
+        assertThat(l.redirectToHttps()).isTrue();
+        assertThat(l.proxyProtocol().enabled()).isTrue();
+        assertThat(l.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
-    void parse_badValues_nameTheKeyAndValue() {
-        assertThatThrownBy(() -> parse("trusted_proxies: [10.0.0.0/33]\n"))
-                .hasMessageStartingWith("gatehouse.yaml:1:18: trusted_proxies:").hasMessageContaining("10.0.0.0/33");
-        assertThatThrownBy(() -> parse("upstream: ftp://x\n")).hasMessageContaining("upstream: upstream must be an http:// or https:// URL");
-        assertThatThrownBy(() -> parse("listen: example.com:80\n")).hasMessageContaining("listen:").hasMessageContaining("example.com");
-        assertThatThrownBy(() -> parse("budget_ms: 0\n")).hasMessageContaining("budget must be positive");
+    void parse_listenerKeys_mistakesNameTheKey() {
+        assertThatThrownBy(() -> parse("""
+                upstream: http://127.0.0.1:3000
+                tls:
+                  certificate: fullchain.pem
+                  keystore: x.p12
+                redirect-to-https: true
+                proxy-protocol: { enabled: true, trusted: [] }
+                shutdown-timeout: -1s
+                """))
+                .hasMessageContaining("gatehouse.yaml:3:3: tls: give either certificate + private-key (PEM) or keystore, not both")
+                .hasMessageContaining("proxy-protocol.trusted: must name the load balancers")
+                .hasMessageContaining("shutdown-timeout: expected a duration");
+        assertThatThrownBy(() -> parse("""
+                upstream: http://127.0.0.1:3000
+                redirect-to-https: true
+                """)).hasMessageContaining("gatehouse.yaml:2:20: redirect-to-https: needs a tls listener");
+        assertThatThrownBy(() -> parse("""
+                upstream: http://127.0.0.1:3000
+                tls: { listen: 127.0.0.1:8443, certificat: a.pem }
+                """)).hasMessageContaining("tls.certificat: unknown key (did you mean 'tls.certificate'?)");
+    }
+
+    @Test
+    void parse_badValues_allReportedWithTheirPlace() {
+        assertThatThrownBy(() -> parse("""
+                upstream: ftp://x
+                listen: example.com:80
+                budget: soon
+                upstream-timeout: 0ms
+                trusted-proxies: [10.0.0.0/33]
+                """))
+                .hasMessageContaining("gatehouse.yaml:1:11: upstream: must be an http:// or https:// URL")
+                .hasMessageContaining("gatehouse.yaml:2:9: listen: host in 'example.com:80' must be an IP address or localhost")
+                .hasMessageContaining("gatehouse.yaml:3:9: budget: expected a duration such as 50ms")
+                .hasMessageContaining("gatehouse.yaml:4:19: upstream-timeout: must be positive, was 0ms")
+                .hasMessageContaining("gatehouse.yaml:5:18: trusted-proxies:").hasMessageContaining("10.0.0.0/33");
     }
 
     @Test
     void parse_duplicateKeyOrNotAMapping_isRefused() {
         assertThatThrownBy(() -> parse("listen: 1.2.3.4:1\nlisten: 1.2.3.4:2\n"))
-                .isInstanceOf(ProxyConfigLoader.ConfigException.class).hasMessage("gatehouse.yaml:2:1: listen: duplicate key");
+                .isInstanceOf(SettingsException.class).hasMessage("gatehouse.yaml:2:1: listen: duplicate key");
         assertThatThrownBy(() -> parse("- a\n- b\n")).hasMessageContaining("must be a mapping");
     }
 
     @Test
-    void parse_noUpstream_buildSaysWhatIsMissing() {
+    void parse_noUpstream_saysWhatIsMissing() {
         assertThatThrownBy(() -> parse("listen: 127.0.0.1:8080\n"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("upstream is required");
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("upstream: is required: give --upstream URL, or upstream: in the config file");
     }
 
     @Test
     void parse_yamlTagsAreNotConstructed() {
         assertThatThrownBy(() -> parse("upstream: !!javax.script.ScriptEngineManager [x]\n"))
-                .isInstanceOf(ProxyConfigLoader.ConfigException.class);
+                .isInstanceOf(SettingsException.class);
     }
 
     @Test
     void parse_dataSection_directoryRelativeToTheFile_refreshAndUrls() {
-        ProxyConfig config = ProxyConfigLoader.parse("""
+        ProxyConfig config = parse("""
                 upstream: http://127.0.0.1:3000
                 data:
                   directory: data
-                  refresh_interval_s: 3600
+                  refresh: 1h
                   urls:
                     tor: https://check.torproject.org/torbulkexitlist
-                """, "gatehouse.yaml", java.nio.file.Path.of("/etc/gatehouse")).build();
+                """);
 
-        assertThat(config.data().directory()).isEqualTo(java.nio.file.Path.of("/etc/gatehouse/data"));
-        assertThat(config.data().refreshInterval()).isEqualTo(java.time.Duration.ofHours(1));
-        assertThat(config.data().urls()).containsEntry("tor", java.net.URI.create("https://check.torproject.org/torbulkexitlist"));
-        assertThat(config.data().isBundled()).isFalse();
+        assertThat(config.settings().data().directory()).isEqualTo(Path.of("/etc/gatehouse/data"));
+        assertThat(config.settings().data().refresh()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.settings().data().urls()).containsEntry("tor", URI.create("https://check.torproject.org/torbulkexitlist"));
+        assertThat(config.settings().data().isBundled()).isFalse();
     }
 
     @Test
     void parse_dataSection_unknownDataSetOrBadValues_nameLineAndColumn() {
-        assertThatThrownBy(() -> ProxyConfigLoader.parse("""
+        assertThatThrownBy(() -> parse("""
                 upstream: http://127.0.0.1:3000
                 data:
                   urls:
                     torr: https://example.org/list
-                """, "gatehouse.yaml", null))
-                .hasMessageContaining("gatehouse.yaml:4:5: data.urls.torr: unknown data set (did you mean 'tor'?)");
-        assertThatThrownBy(() -> ProxyConfigLoader.parse("""
+                """))
+                .hasMessageContaining("gatehouse.yaml:4:11: data.urls.torr: unknown data set (did you mean 'tor'?)");
+        assertThatThrownBy(() -> parse("""
                 upstream: http://127.0.0.1:3000
                 data:
-                  refresh_interval_s: soon
-                """, "gatehouse.yaml", null))
-                .hasMessageContaining("gatehouse.yaml:3:23: data.refresh_interval_s: expected a whole number of seconds");
-        assertThatThrownBy(() -> ProxyConfigLoader.parse("""
-                upstream: http://127.0.0.1:3000
-                data:
-                  refresh: 10
-                """, "gatehouse.yaml", null))
-                .hasMessageContaining("gatehouse.yaml:3:3: data.refresh: unknown key");
-    }
-
-    @Test
-    void parse_noDataSection_isTheBundledData() {
-        ProxyConfig config = ProxyConfigLoader.parse("upstream: http://127.0.0.1:3000\n", "gatehouse.yaml", null).build();
-
-        assertThat(config.data().isBundled()).isTrue();
+                  refresh: soon
+                """))
+                .hasMessageContaining("gatehouse.yaml:3:12: data.refresh: expected a duration");
     }
 }

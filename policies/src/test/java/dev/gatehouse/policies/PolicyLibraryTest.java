@@ -49,6 +49,15 @@ class PolicyLibraryTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("policies")
+    void policy_neverKeysALimitByBareAddress(Path policy) throws IOException {
+        // key: ip counts every IPv6 address on its own, and a client holds a whole /64 to rotate through
+        // (issue 9): the library keys clients with ip_prefix, {v4: 32, v6: 64} for "one client"
+        assertThat(Files.readAllLines(policy)).noneSatisfy(line ->
+                assertThat(line).matches("\\s*key:\\s*(\\[.*\\bip\\b(?!_).*\\]|ip)\\s*(#.*)?"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("policies")
     void policy_passesItsTests(Path policy) {
         String name = policy.getFileName().toString();
         Path tests = policy.resolveSibling(name.substring(0, name.length() - ".yaml".length()) + ".test.yaml");

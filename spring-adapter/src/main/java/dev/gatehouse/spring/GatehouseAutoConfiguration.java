@@ -1,14 +1,16 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.policy.Policy;
-import dev.gatehouse.policy.PolicyLoader;
-import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.policy.PolicyException;
+import dev.gatehouse.ratelimit.RateLimitStore;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.servlet.GatehouseFilter;
+import dev.gatehouse.settings.GatehouseAssembly;
+import dev.gatehouse.settings.GatehouseSettings;
+import dev.gatehouse.settings.SettingsReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.DispatcherType;
@@ -24,18 +26,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 
-import java.util.List;
-import java.util.function.Supplier;
-
 /**
- * Puts Gatehouse in front of a servlet web application: builds the engine, policy, client address
- * resolver and {@link Gatehouse} from {@link GatehouseProperties} and registers a
+ * Puts Gatehouse in front of a servlet web application: reads the core {@link GatehouseSettings} from
+ * {@code gatehouse.*} (the same keys as {@code gatehouse.yaml}), builds each piece with the core
+ * {@link GatehouseAssembly} (the one the servlet filter and the proxy use) and registers a
  * {@link GatehouseFilter}. Every bean steps aside for one of the same type that the application
  * defines, so any piece can be replaced; {@code gatehouse.enabled=false} turns the whole thing off.
  *
- * <p>The configuration only translates settings; every decision is the core's.
+ * <p>The configuration only translates; every check and every decision is the core's.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -52,32 +53,47 @@ public class GatehouseAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatehouseAutoConfiguration.class);
 
-    /** The embedded offline engine, then crawler verification, then scoring. Spring closes it. */
+    /** The core settings from {@code gatehouse.*}, checked by the core binder; a bad value stops start-up naming the property. */
     @Bean
     @ConditionalOnMissingBean
-    public IntelligenceEngine gatehouseEngine(GatehouseProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
-        MeterRegistry registry = meterRegistry.getIfUnique();
-        return StandardEngine.create(Settings.budget(properties), Settings.dnsServers(properties),
-                registry != null ? registry : Metrics.globalRegistry);
+    public GatehouseSettings gatehouseSettings(Environment environment) {
+        return SpringSettingsSource.bind(environment, warning -> log.warn("{}", warning));
+    }
+
+    /** The embedded offline engine on the configured data, then crawler verification, then scoring. Spring closes it. */
+    @Bean
+    @ConditionalOnMissingBean
+    public IntelligenceEngine gatehouseEngine(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry) {
+        return GatehouseAssembly.engine(settings, registry(meterRegistry));
     }
 
     /**
-     * The policy at {@code gatehouse.policy} (the bundled default policy when unset). A file is watched
-     * and hot-reloaded; Spring closes the watcher.
+     * The policy at {@code gatehouse.policy} (the bundled default policy when unset), on the application's
+     * {@link RateLimitStore} bean when there is one. A file is watched and hot-reloaded when
+     * {@code gatehouse.policy-reload} is on; Spring closes the watcher.
      */
     @Bean
     @ConditionalOnMissingBean
-    public Policy gatehousePolicy(GatehouseProperties properties, ResourceLoader resourceLoader) {
+    public Policy gatehousePolicy(GatehouseSettings settings, ResourceLoader resourceLoader, ObjectProvider<RateLimitStore> store,
+                                  ObjectProvider<MeterRegistry> meterRegistry) {
         ClassLoader classLoader = resourceLoader.getClassLoader() != null ? resourceLoader.getClassLoader()
                 : GatehouseAutoConfiguration.class.getClassLoader();
-        return Settings.policy(properties, PolicyLoader.defaults(), classLoader);
+        String location = settings.policy() == null ? GatehouseProperties.DEFAULT_POLICY : settings.policy();
+        try {
+            return GatehouseAssembly.policy(settings,
+                    GatehouseAssembly.policyLoader(settings, registry(meterRegistry), store.getIfUnique()), classLoader);
+        } catch (PolicyException e) {
+            throw SpringSettingsSource.invalid("policy", location, "the policy does not load:\n" + e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw SpringSettingsSource.invalid("policy", location, e.getMessage());
+        }
     }
 
     /** Who the client is: trusted proxies and the forwarding header they write. */
     @Bean
     @ConditionalOnMissingBean
-    public ClientIpResolver gatehouseClientIpResolver(GatehouseProperties properties) {
-        return Settings.clientIpResolver(properties);
+    public ClientIpResolver gatehouseClientIpResolver(GatehouseSettings settings) {
+        return GatehouseAssembly.clientIpResolver(settings);
     }
 
     /**
@@ -87,29 +103,19 @@ public class GatehouseAutoConfiguration {
      */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    public Gatehouse gatehouse(IntelligenceEngine engine, Policy policy, GatehouseProperties properties,
+    public Gatehouse gatehouse(IntelligenceEngine engine, Policy policy, GatehouseSettings settings,
                                ObjectProvider<MeterRegistry> meterRegistry) {
-        Gatehouse.Builder builder = Settings.decisionSettings(Gatehouse.builder().engine(engine), properties);
-        if (policy instanceof ReloadablePolicy reloadable) {
-            builder.policy((Supplier<Policy>) reloadable); // each request reads the policy in force
-        } else {
-            builder.policy(policy);
-        }
-        MeterRegistry registry = meterRegistry.getIfUnique();
-        if (registry != null) {
-            builder.meterRegistry(registry);
-        }
-        Gatehouse gatehouse = builder.build();
-        log.info("Gatehouse ready: engine {}, policy {} ({}), budget {} ms, fail-{}", engine.name(), policy.name(),
-                policy.version(), gatehouse.budget().toMillis(), gatehouse.failOpen() ? "open" : "closed");
+        Gatehouse gatehouse = GatehouseAssembly.gatehouse(settings, engine, policy, registry(meterRegistry));
+        log.info("Gatehouse ready: engine {}, policy {} ({}), budget {}, fail-{}", engine.name(), policy.name(),
+                policy.version(), SettingsReader.format(gatehouse.budget()), settings.failMode().key());
         return gatehouse;
     }
 
     /** How the filter enforces decisions (explain header, upstream headers). */
     @Bean
     @ConditionalOnMissingBean
-    public FilterOptions gatehouseFilterOptions(GatehouseProperties properties) {
-        return Settings.filterOptions(properties);
+    public FilterOptions gatehouseFilterOptions(GatehouseSettings settings) {
+        return FilterOptions.from(settings);
     }
 
     /**
@@ -127,5 +133,10 @@ public class GatehouseAutoConfiguration {
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         registration.setAsyncSupported(true);
         return registration;
+    }
+
+    private static MeterRegistry registry(ObjectProvider<MeterRegistry> meterRegistry) {
+        MeterRegistry registry = meterRegistry.getIfUnique();
+        return registry != null ? registry : Metrics.globalRegistry;
     }
 }

@@ -1,16 +1,19 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.net.ForwardedHeaders;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The {@code gatehouse.*} settings of a Spring Boot application. A plain holder: values are checked
- * when {@link GatehouseAutoConfiguration} turns them into core objects, and a bad one stops start-up
- * with a message naming the property and its value.
+ * The {@code gatehouse.*} settings of a Spring Boot application: the same keys as {@code gatehouse.yaml}
+ * ({@code docs/configuration.md}), so a block copied from one pastes under {@code gatehouse:} in the
+ * other. A thin holder: it exists for the IDE metadata (from the field javadoc) and for the three keys
+ * only the starter has ({@code enabled}, {@code url-patterns}, {@code filter-order}). The core settings
+ * are read from the environment and checked by the core binder ({@link SpringSettingsSource}), so every
+ * value is held as text here and nothing is converted or checked twice.
  *
  * <pre>{@code
  * gatehouse:
@@ -39,17 +42,20 @@ public class GatehouseProperties {
     private boolean enabled = true;
 
     /**
-     * Policy YAML: a file path (watched; a valid change is swapped in, an invalid one keeps the old
-     * policy) or a "classpath:" resource (read once). Relative paths are relative to the working
-     * directory.
+     * Policy YAML: a file path (watched when policy-reload is on; a valid change is swapped in, an
+     * invalid one keeps the old policy) or a "classpath:" resource (read once). Relative paths are
+     * relative to the working directory. Unset: the default policy of gatehouse-policies.
      */
-    private String policy = DEFAULT_POLICY;
+    private String policy;
 
-    /** How long a request may wait for IP intelligence; past it the decision uses what is known. */
-    private Duration budget = Duration.ofMillis(50);
+    /** Whether a policy file is watched and reloaded when it changes (true or false). */
+    private String policyReload = "true";
 
-    /** On an engine or policy error: allow the request (true) or answer 503 (false). */
-    private boolean failOpen = true;
+    /** How long a request may wait for IP intelligence, e.g. 50ms; past it the decision uses what is known. */
+    private String budget = "50ms";
+
+    /** What an engine or policy failure means: open (allow the request) or closed (answer 503). */
+    private String failMode = "open";
 
     /**
      * Your own proxies and load balancers, whose forwarding headers are believed: CIDRs
@@ -59,16 +65,7 @@ public class GatehouseProperties {
     private List<String> trustedProxies = new ArrayList<>();
 
     /** Which forwarding header trusted proxies write: x-forwarded-for, forwarded (RFC 7239) or both (forwarded when present). */
-    private ForwardedHeaders forwardedHeaders = ForwardedHeaders.X_FORWARDED_FOR;
-
-    /**
-     * Add X-Gatehouse-Explain (verdict, rule, rules tried, timings) to every response. For debugging
-     * only: it shows your rules to clients.
-     */
-    private boolean explainHeader = false;
-
-    /** Give the application the X-Gatehouse-* request headers (client-sent ones are hidden either way). */
-    private boolean upstreamHeaders = true;
+    private String forwardedHeaders = "x-forwarded-for";
 
     /**
      * DNS servers for crawler verification (forward-confirmed reverse DNS), as HOST:PORT with an IP
@@ -76,11 +73,107 @@ public class GatehouseProperties {
      */
     private List<String> dnsServers = new ArrayList<>();
 
+    /** Where the embedded engine's data comes from and how often it is refreshed. */
+    private final Data data = new Data();
+
+    /** Where rate-limit buckets live. */
+    private final RateLimit rateLimit = new RateLimit();
+
+    /**
+     * Remote IP-intelligence providers, by name (iptrust, ipbot, ipinsights, ipgeolocation, ipintel):
+     * enabled, api-key-env, base-url, when, timeout, cache-ttl, … (see docs/configuration.md).
+     */
+    private Map<String, Map<String, String>> providers = new LinkedHashMap<>();
+
+    /**
+     * Add X-Gatehouse-Explain (verdict, rule, rules tried, timings) to every response. For debugging
+     * only: it shows your rules to clients.
+     */
+    private String explainHeader = "false";
+
+    /** Give the application the X-Gatehouse-* request headers (client-sent ones are hidden either way). */
+    private String upstreamHeaders = "true";
+
     /** Servlet URL patterns the filter is mapped to. */
     private List<String> urlPatterns = new ArrayList<>(List.of("/*"));
 
     /** Order of the filter among the application's servlet filters; lower runs first. */
     private int filterOrder = DEFAULT_FILTER_ORDER;
+
+    /** {@code gatehouse.data.*}. */
+    public static class Data {
+        /** Operator data directory (same file names and formats as the vendors publish). Unset: the bundled data. */
+        private String directory;
+
+        /** How often to reload the data, e.g. 6h. Unset or off: never after start-up. */
+        private String refresh;
+
+        /**
+         * Data-set key to URL, e.g. tor, or crawlers/google/common-crawlers.json (write such a key in
+         * brackets in a .properties file: gatehouse.data.urls[crawlers/google/common-crawlers.json]).
+         */
+        private Map<String, String> urls = new LinkedHashMap<>();
+
+        public String getDirectory() {
+            return directory;
+        }
+
+        public void setDirectory(String directory) {
+            this.directory = directory;
+        }
+
+        public String getRefresh() {
+            return refresh;
+        }
+
+        public void setRefresh(String refresh) {
+            this.refresh = refresh;
+        }
+
+        public Map<String, String> getUrls() {
+            return urls;
+        }
+
+        public void setUrls(Map<String, String> urls) {
+            this.urls = urls;
+        }
+    }
+
+    /** {@code gatehouse.rate-limit.*}. */
+    public static class RateLimit {
+        /** Where buckets live: local (this process) or redis (shared by a fleet). */
+        private String store = "local";
+
+        /** The bound on tracked buckets of the local store. */
+        private String maxKeys = "100000";
+
+        /** The Redis store: url, password-env, key-prefix, timeout, fallback (see docs/configuration.md). */
+        private Map<String, String> redis = new LinkedHashMap<>();
+
+        public String getStore() {
+            return store;
+        }
+
+        public void setStore(String store) {
+            this.store = store;
+        }
+
+        public String getMaxKeys() {
+            return maxKeys;
+        }
+
+        public void setMaxKeys(String maxKeys) {
+            this.maxKeys = maxKeys;
+        }
+
+        public Map<String, String> getRedis() {
+            return redis;
+        }
+
+        public void setRedis(Map<String, String> redis) {
+            this.redis = redis;
+        }
+    }
 
     public boolean isEnabled() {
         return enabled;
@@ -98,20 +191,28 @@ public class GatehouseProperties {
         this.policy = policy;
     }
 
-    public Duration getBudget() {
+    public String getPolicyReload() {
+        return policyReload;
+    }
+
+    public void setPolicyReload(String policyReload) {
+        this.policyReload = policyReload;
+    }
+
+    public String getBudget() {
         return budget;
     }
 
-    public void setBudget(Duration budget) {
+    public void setBudget(String budget) {
         this.budget = budget;
     }
 
-    public boolean isFailOpen() {
-        return failOpen;
+    public String getFailMode() {
+        return failMode;
     }
 
-    public void setFailOpen(boolean failOpen) {
-        this.failOpen = failOpen;
+    public void setFailMode(String failMode) {
+        this.failMode = failMode;
     }
 
     public List<String> getTrustedProxies() {
@@ -122,28 +223,12 @@ public class GatehouseProperties {
         this.trustedProxies = trustedProxies;
     }
 
-    public ForwardedHeaders getForwardedHeaders() {
+    public String getForwardedHeaders() {
         return forwardedHeaders;
     }
 
-    public void setForwardedHeaders(ForwardedHeaders forwardedHeaders) {
+    public void setForwardedHeaders(String forwardedHeaders) {
         this.forwardedHeaders = forwardedHeaders;
-    }
-
-    public boolean isExplainHeader() {
-        return explainHeader;
-    }
-
-    public void setExplainHeader(boolean explainHeader) {
-        this.explainHeader = explainHeader;
-    }
-
-    public boolean isUpstreamHeaders() {
-        return upstreamHeaders;
-    }
-
-    public void setUpstreamHeaders(boolean upstreamHeaders) {
-        this.upstreamHeaders = upstreamHeaders;
     }
 
     public List<String> getDnsServers() {
@@ -152,6 +237,38 @@ public class GatehouseProperties {
 
     public void setDnsServers(List<String> dnsServers) {
         this.dnsServers = dnsServers;
+    }
+
+    public Data getData() {
+        return data;
+    }
+
+    public RateLimit getRateLimit() {
+        return rateLimit;
+    }
+
+    public Map<String, Map<String, String>> getProviders() {
+        return providers;
+    }
+
+    public void setProviders(Map<String, Map<String, String>> providers) {
+        this.providers = providers;
+    }
+
+    public String getExplainHeader() {
+        return explainHeader;
+    }
+
+    public void setExplainHeader(String explainHeader) {
+        this.explainHeader = explainHeader;
+    }
+
+    public String getUpstreamHeaders() {
+        return upstreamHeaders;
+    }
+
+    public void setUpstreamHeaders(String upstreamHeaders) {
+        this.upstreamHeaders = upstreamHeaders;
     }
 
     public List<String> getUrlPatterns() {

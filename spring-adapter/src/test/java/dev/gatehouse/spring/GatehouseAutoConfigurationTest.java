@@ -136,7 +136,7 @@ class GatehouseAutoConfigurationTest {
         runner.withUserConfiguration(Doubles.class)
                 .withPropertyValues(
                         "gatehouse.budget=120ms",
-                        "gatehouse.fail-open=false",
+                        "gatehouse.fail-mode=closed",
                         "gatehouse.trusted-proxies=10.0.0.0/8, loopback",
                         "gatehouse.forwarded-headers=forwarded",
                         "gatehouse.explain-header=true",
@@ -221,7 +221,7 @@ class GatehouseAutoConfigurationTest {
     @Test
     void trustedProxies_hostName_failsStartupNamingPropertyAndValue() {
         runner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.trusted-proxies=10.0.0.0/8,lb.example.com")
-                .run(failsWith("gatehouse.trusted-proxies", "10.0.0.0/8, lb.example.com", "trusted proxy #2", "hostnames are not accepted"));
+                .run(failsWith("gatehouse.trusted-proxies", "10.0.0.0/8,lb.example.com", "trusted proxy #2", "hostnames are not accepted"));
     }
 
     @Test
@@ -233,7 +233,7 @@ class GatehouseAutoConfigurationTest {
     @Test
     void budget_zero_failsStartupNamingProperty() {
         runner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.budget=0ms")
-                .run(failsWith("gatehouse.budget", "PT0S", "budget must be positive"));
+                .run(failsWith("gatehouse.budget", "0ms", "must be within 1ms..60s, was 0ms"));
     }
 
     @Test
@@ -252,7 +252,7 @@ class GatehouseAutoConfigurationTest {
     void policy_missingFile_failsStartupNamingProperty(@TempDir Path dir) {
         Path missing = dir.resolve("nope.yaml");
         runner.withUserConfiguration(EngineOnly.class).withPropertyValues("gatehouse.policy=" + missing)
-                .run(failsWith("gatehouse.policy", missing.toString(), "no such file"));
+                .run(failsWith("gatehouse.policy", missing.toString(), "no such file", "looked for"));
     }
 
     @Test
@@ -265,7 +265,7 @@ class GatehouseAutoConfigurationTest {
     void policy_defaultMissingFromClassPath_saysWhereTheDefaultComesFrom() {
         runner.withUserConfiguration(EngineOnly.class)
                 .withClassLoader(new FilteredClassLoader(new ClassPathResource("dev/gatehouse/policies/default.yaml")))
-                .run(failsWith("gatehouse.policy", GatehouseProperties.DEFAULT_POLICY, "shipped in gatehouse-policies"));
+                .run(failsWith("gatehouse.policy", GatehouseProperties.DEFAULT_POLICY, "gatehouse-policies jar"));
     }
 
     @Test
@@ -273,6 +273,26 @@ class GatehouseAutoConfigurationTest {
         Path broken = Files.writeString(dir.resolve("broken.yaml"), "rules: [\n");
         runner.withUserConfiguration(EngineOnly.class).withPropertyValues("gatehouse.policy=file:" + broken)
                 .run(failsWith("gatehouse.policy", broken.toString(), "the policy does not load", "broken.yaml"));
+    }
+
+    @Test
+    void oldSpelling_failOpen_stillWorks() {
+        runner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.fail-open=false")
+                .run(context -> assertThat(context.getBean(Gatehouse.class).failOpen()).isFalse());
+    }
+
+    @Test
+    void unknownKey_failsStartupWithDidYouMean() {
+        runner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.budgte=20ms")
+                .run(failsWith("gatehouse.budgte", "20ms", "unknown key (did you mean 'budget'?)"));
+    }
+
+    @Test
+    void userSettingsBean_replacesTheBoundOne() {
+        runner.withUserConfiguration(Doubles.class)
+                .withBean(dev.gatehouse.settings.GatehouseSettings.class,
+                        () -> dev.gatehouse.settings.GatehouseSettings.custom().budget(Duration.ofMillis(7)).build())
+                .run(context -> assertThat(context.getBean(Gatehouse.class).budget()).isEqualTo(Duration.ofMillis(7)));
     }
 
     private static FilterRegistrationBean<?> registration(AssertableWebApplicationContext context) {

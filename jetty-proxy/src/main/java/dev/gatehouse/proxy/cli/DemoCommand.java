@@ -7,7 +7,8 @@ import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.EchoUpstream;
 import dev.gatehouse.proxy.GatehouseFactory;
 import dev.gatehouse.proxy.GatehouseProxy;
-import dev.gatehouse.net.TrustedProxies;
+import dev.gatehouse.settings.GatehouseAssembly;
+import dev.gatehouse.settings.GatehouseSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,24 +67,40 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         PrometheusMeterRegistry registry = GatehouseFactory.prometheus();
-        Gatehouse gatehouse = Gatehouse.builder()
-                .engine(env.engines().apply(List.of(), dev.gatehouse.proxy.ProxyConfig.DEFAULT_BUDGET))
-                .policy(policy)
-                .meterRegistry(registry)
-                .build();
+        GatehouseSettings settings = GatehouseSettings.custom().trustedProxies(List.of("loopback")).build();
+        Gatehouse gatehouse = GatehouseAssembly.gatehouse(settings,
+                env.engines().apply(settings.dnsServers(), settings.budget()), policy, registry);
         try (EchoUpstream upstream = EchoUpstream.start(new InetSocketAddress("127.0.0.1", 0));
-             GatehouseProxy proxy = GatehouseProxy.builder()
-                     .listen(listen)
-                     .upstream(upstream.uri())
-                     .gatehouse(gatehouse)
-                     .trustedProxies(TrustedProxies.loopback())
-                     .admin(admin)
-                     .prometheus(registry)
-                     .start()) {
+             GatehouseProxy proxy = start(gatehouse, settings, upstream, registry)) {
+            if (proxy == null) {
+                return 1;
+            }
             printWelcome(env.out(), proxy, upstream);
             env.proxyWaiter().await(proxy);
         }
         return 0;
+    }
+
+    /** Starts the proxy; a port in use is reported with the option that moves it ({@code null} returned). */
+    private GatehouseProxy start(Gatehouse gatehouse, GatehouseSettings settings, EchoUpstream upstream,
+                                 PrometheusMeterRegistry registry) throws Exception {
+        try {
+            return GatehouseProxy.builder()
+                    .listen(listen)
+                    .upstream(upstream.uri())
+                    .gatehouse(gatehouse)
+                    .clientIpResolver(GatehouseAssembly.clientIpResolver(settings))
+                    .admin(admin)
+                    .prometheus(registry)
+                    .start();
+        } catch (Exception e) {
+            String inUse = PortInUse.describe(e, listen, "--listen HOST:PORT", admin, "--admin HOST:PORT or --admin off");
+            if (inUse == null) {
+                throw e;
+            }
+            env.err().println("error: " + inUse);
+            return null;
+        }
     }
 
     static void printWelcome(PrintStream out, GatehouseProxy proxy, EchoUpstream upstream) {

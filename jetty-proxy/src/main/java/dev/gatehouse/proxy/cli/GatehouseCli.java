@@ -38,14 +38,18 @@ public final class GatehouseCli implements Runnable {
                 .addSubcommand("policy", new CommandLine(new PolicyCommand())
                         .addSubcommand("check", new PolicyCommand.Check(env))
                         .addSubcommand("test", new PolicyCommand.Test(env)))
-                .addSubcommand("ua", new UaCommand(env))
-                .addSubcommand("echo", new LoadTestCommands.Echo(env))
-                .addSubcommand("bench-proxy", new LoadTestCommands.BenchProxy(env));
+                .addSubcommand("ua", new UaCommand(env));
         cli.setOut(new PrintWriter(env.out(), true));
         cli.setErr(new PrintWriter(env.err(), true));
         cli.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("error: " + e.getMessage());
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                String suggestion = suggestion(unmatched);
+                if (suggestion != null) {
+                    err.println("did you mean '" + suggestion + "'?");
+                }
+            }
             err.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
@@ -55,6 +59,27 @@ public final class GatehouseCli implements Runnable {
             return 1;
         });
         return cli;
+    }
+
+    /** The command or option closest to a mistyped one ({@code rnu} → {@code run}, {@code --upstrem} → {@code --upstream}). */
+    static String suggestion(CommandLine.UnmatchedArgumentException e) {
+        if (e.getUnmatched().isEmpty()) {
+            return null;
+        }
+        String given = e.getUnmatched().get(0);
+        CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        java.util.List<String> known = new java.util.ArrayList<>();
+        if (given.startsWith("-")) {
+            given = given.contains("=") ? given.substring(0, given.indexOf('=')) : given;
+            spec.options().forEach(o -> known.addAll(java.util.List.of(o.names())));
+        } else {
+            known.addAll(spec.subcommands().keySet());
+        }
+        String closest = dev.gatehouse.DidYouMean.closest(given, known);
+        if (closest == null && !e.getSuggestions().isEmpty()) {
+            closest = e.getSuggestions().get(0);
+        }
+        return closest;
     }
 
     /** The version from the jar's manifest, when there is one. */

@@ -21,8 +21,13 @@ final class PolicyCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: check or test");
     }
 
-    /** Validates files; prints {@code FILE:LINE:COLUMN: message} per problem, or {@code FILE: ok}. */
-    @Command(name = "check", description = "Validate policy files; exit 1 on any error.", mixinStandardHelpOptions = true)
+    /**
+     * Validates files; prints {@code FILE:LINE:COLUMN: message} per problem, or {@code FILE: ok}. A
+     * {@code *.test.yaml} file among them (as {@code policies/*.yaml} expands to) is a policy test file:
+     * it is run as {@code policy test} would, not checked as a policy.
+     */
+    @Command(name = "check", description = "Validate policy files (*.test.yaml files among them are run as policy tests); exit 1 on any error.",
+            mixinStandardHelpOptions = true)
     static final class Check implements Callable<Integer> {
         private final CliEnvironment env;
 
@@ -37,6 +42,10 @@ final class PolicyCommand implements Runnable {
         public Integer call() {
             int errors = 0;
             for (Path file : files) {
+                if (isTestFile(file)) {
+                    errors += env.policyTests().run(List.of(file), env.out());
+                    continue;
+                }
                 List<PolicyProblem> problems = env.policyChecker().apply(file);
                 if (problems.isEmpty()) {
                     env.out().println(file + ": ok");
@@ -50,6 +59,11 @@ final class PolicyCommand implements Runnable {
             }
             return errors == 0 ? 0 : 1;
         }
+    }
+
+    static boolean isTestFile(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        return name.endsWith(".test.yaml") || name.endsWith(".test.yml");
     }
 
     /** Runs policy test files. */

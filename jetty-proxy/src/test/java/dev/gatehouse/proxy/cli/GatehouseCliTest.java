@@ -180,8 +180,8 @@ class GatehouseCliTest {
         Files.writeString(config, """
                 listen: 0.0.0.0:8000
                 upstream: http://127.0.0.1:3000
-                budget_ms: 25
-                trusted_proxies: [10.0.0.0/8]
+                budget: 25ms
+                trusted-proxies: [10.0.0.0/8]
                 """);
         AtomicReference<ProxyConfig> started = new AtomicReference<>();
         env.starter = c -> {
@@ -189,15 +189,16 @@ class GatehouseCliTest {
             return null;
         };
 
-        int exit = env.run("run", "--config", config.toString(), "--listen", "127.0.0.1:9000", "--budget-ms", "80",
-                "--trusted-proxy", "192.0.2.0/24", "--trusted-proxy", "198.51.100.1", "--admin", "off", "--fail-closed");
+        int exit = env.run("run", "--config", config.toString(), "--listen", "127.0.0.1:9000", "--budget", "80ms",
+                "--trusted-proxy", "192.0.2.0/24", "--trusted-proxy", "198.51.100.1", "--trusted-proxy", "loopback", "--admin", "off",
+                "--fail-closed");
 
         assertThat(exit).isZero();
         ProxyConfig c = started.get();
         assertThat(c.listen()).hasToString("127.0.0.1:9000");
         assertThat(c.upstream()).hasToString("http://127.0.0.1:3000");
         assertThat(c.budget()).isEqualTo(Duration.ofMillis(80));
-        assertThat(c.trustedProxies()).extracting(Object::toString).containsExactly("192.0.2.0/24", "198.51.100.1/32");
+        assertThat(c.settings().trustedProxies()).containsExactly("192.0.2.0/24", "198.51.100.1", "loopback");
         assertThat(c.admin()).isNull();
         assertThat(c.failClosed()).isTrue();
     }
@@ -218,16 +219,91 @@ class GatehouseCliTest {
     @Test
     void run_badConfig_exit2NamingTheKey(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("gatehouse.yaml");
-        Files.writeString(config, "upstream: http://127.0.0.1:3000\nbudget_ms: soon\n");
+        Files.writeString(config, "upstream: http://127.0.0.1:3000\nbudget: soon\n");
 
         assertThat(env.run("run", "--config", config.toString())).isEqualTo(2);
-        assertThat(env.err()).contains("gatehouse.yaml:2:12: budget_ms: expected a whole number");
+        assertThat(env.err()).contains("gatehouse.yaml:2:9: budget: expected a duration such as 50ms");
+    }
+
+    @Test
+    void run_badFlag_namesTheFlag() {
+        assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000", "--budget", "soon")).isEqualTo(2);
+        assertThat(env.err()).contains("option --budget: budget: expected a duration such as 50ms");
+    }
+
+    @Test
+    void run_oldBudgetMsFlag_stillWorksWithAWarning() {
+        AtomicReference<ProxyConfig> started = new AtomicReference<>();
+        env.starter = c -> {
+            started.set(c);
+            return null;
+        };
+        assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000", "--budget-ms", "80")).isZero();
+        assertThat(started.get().budget()).isEqualTo(Duration.ofMillis(80));
+        assertThat(env.err()).contains("--budget-ms is deprecated; use --budget 80ms");
+    }
+
+    @Test
+    void run_missingConfigFile_saysNoSuchFileAndWhere(@TempDir Path dir) {
+        Path missing = dir.resolve("gatehouse.yaml");
+        assertThat(env.run("run", "--config", missing.toString())).isEqualTo(2);
+        assertThat(env.err()).contains(missing + ": no such file (looked for " + missing.toAbsolutePath() + ")");
+    }
+
+    @Test
+    void run_missingPolicyFile_saysNoSuchFileAndWhere() {
+        env.starter = c -> {
+            throw new IllegalArgumentException("policy: no such file: nope.yaml (looked for /somewhere/nope.yaml)");
+        };
+        assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000", "--policy", "nope.yaml")).isEqualTo(1);
+        assertThat(env.err()).contains("error: policy: no such file: nope.yaml (looked for /somewhere/nope.yaml)").doesNotContain("Exception");
+    }
+
+    @Test
+    void run_portInUse_saysWhichOptionMovesIt(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            env.starter = dev.gatehouse.proxy.GatehouseFactory::start;
+            Path policy = Files.writeString(dir.resolve("policy.yaml"), "default: allow\nrules: []\n");
+            assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000", "--listen", "127.0.0.1:" + port, "--admin", "off",
+                    "--policy", policy.toString())).isEqualTo(1);
+            assertThat(env.err()).contains("cannot listen on 127.0.0.1:" + port).contains("choose another with --listen HOST:PORT");
+        }
+    }
+
+    @Test
+    void mistypedCommandOrOption_getsADidYouMean() {
+        assertThat(env.run("rnu")).isEqualTo(2);
+        assertThat(env.err()).contains("did you mean").contains("'run'");
+        TestEnv other = new TestEnv();
+        assertThat(other.run("run", "--upstrem", "http://127.0.0.1:3000")).isEqualTo(2);
+        assertThat(other.err()).contains("did you mean").contains("'--upstream'");
+    }
+
+    @Test
+    void policyCheck_testFilesAmongPolicies_areRunAsTests(@TempDir Path dir) throws Exception {
+        Path policy = Files.writeString(dir.resolve("default.yaml"), "x");
+        Path tests = Files.writeString(dir.resolve("default.test.yaml"), "x");
+        List<Path> checked = new java.util.ArrayList<>();
+        List<Path> tested = new java.util.ArrayList<>();
+        env.checker = file -> {
+            checked.add(file);
+            return List.of();
+        };
+        env.policyTests = (paths, o) -> {
+            tested.addAll(paths);
+            return 0;
+        };
+
+        assertThat(env.run("policy", "check", policy.toString(), tests.toString())).isZero();
+        assertThat(checked).containsExactly(policy);
+        assertThat(tested).containsExactly(tests);
     }
 
     @Test
     void run_noUpstream_exit2() {
         assertThat(env.run("run")).isEqualTo(2);
-        assertThat(env.err()).contains("upstream is required");
+        assertThat(env.err()).contains("upstream: is required");
     }
 
     @Test

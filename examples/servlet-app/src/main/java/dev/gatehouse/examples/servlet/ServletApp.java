@@ -1,15 +1,12 @@
 package dev.gatehouse.examples.servlet;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.StandardEngine;
-import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.net.ClientIpResolver;
-import dev.gatehouse.net.TrustedProxies;
-import dev.gatehouse.policy.Policy;
-import dev.gatehouse.policy.PolicyLoader;
-import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.servlet.GatehouseFilter;
+import dev.gatehouse.settings.GatehouseAssembly;
+import dev.gatehouse.settings.GatehouseSettings;
 import io.micrometer.core.instrument.Metrics;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
@@ -19,21 +16,15 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * A plain servlet application on embedded Jetty 12 (EE 11) with Gatehouse's filter added in code.
  *
  * <pre>
- * java -jar examples/servlet-app/target/gatehouse-servlet-app.jar [PORT] [POLICY.yaml]
+ * java -jar examples/servlet-app/target/gatehouse-servlet-app.jar [--port PORT] [--policy POLICY.yaml]
  * </pre>
  *
  * Listens on 127.0.0.1 (port 8080 by default) and trusts loopback as a proxy, so {@code X-Forwarded-For}
@@ -42,35 +33,59 @@ import java.util.function.Supplier;
  */
 public final class ServletApp {
 
-    static final String DEFAULT_POLICY = "dev/gatehouse/policies/default.yaml";
-
     private ServletApp() {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        Policy policy = args.length > 1 ? ReloadablePolicy.watch(Path.of(args[1]), PolicyLoader.defaults()) : bundledPolicy();
-        Duration budget = Duration.ofMillis(50);
-        IntelligenceEngine engine = StandardEngine.create(budget, List.of(), Metrics.globalRegistry);
-        Supplier<Policy> current = policy instanceof ReloadablePolicy reloadable ? reloadable : () -> policy;
-        Gatehouse gatehouse = Gatehouse.builder().engine(engine).policy(current).budget(budget).build();
-        ClientIpResolver resolver = ClientIpResolver.trusting(TrustedProxies.loopback());
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println("usage: java -jar gatehouse-servlet-app.jar [--port PORT] [--policy POLICY.yaml]");
+            System.exit(2);
+            return;
+        }
+        // The same settings and assembly the container-created filter, the proxy and the Spring starter use.
+        GatehouseSettings settings = GatehouseSettings.custom()
+                .policy(options.policy())
+                .trustedProxies(List.of("loopback"))
+                .build();
+        GatehouseAssembly.Assembled built;
+        try {
+            built = GatehouseAssembly.assemble(settings, Metrics.globalRegistry);
+        } catch (PolicyException e) {
+            System.err.println("error: the policy did not load:");
+            e.problems().forEach(p -> System.err.println("  " + p));
+            System.exit(1);
+            return;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
 
-        Server server = start(new InetSocketAddress("127.0.0.1", port), gatehouse, resolver, FilterOptions.defaults());
+        Server server;
+        try {
+            server = start(new InetSocketAddress("127.0.0.1", options.port()), built.gatehouse(), built.resolver(), FilterOptions.from(settings));
+        } catch (IOException e) {
+            built.close();
+            System.err.println("error: cannot listen on 127.0.0.1:" + options.port() + " (" + e.getMessage()
+                    + "); choose another port with --port PORT");
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.stop();
             } catch (Exception e) {
                 System.err.println("stopping Jetty: " + e);
             }
-            gatehouse.close(); // closes the engine
-            if (policy instanceof ReloadablePolicy reloadable) {
-                reloadable.close();
-            }
+            built.close(); // the Gatehouse, its engine and the policy watcher
         }, "servlet-app-shutdown"));
 
         String base = server.getURI().toString().replaceAll("/$", "");
-        System.out.println("Servlet app with Gatehouse on " + base + " (policy " + policy.name() + "). Try:");
+        System.out.println("Servlet app with Gatehouse on " + base + " (policy " + built.policy().name() + "). Try:");
         System.out.println("  # an ordinary visitor with a browser: 200");
         System.out.println("  curl -i -A 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' -H 'X-Forwarded-For: 2.160.10.20' " + base + "/hello");
         System.out.println("  # a spoofed Googlebot: 403");
@@ -78,6 +93,63 @@ public final class ServletApp {
         System.out.println("  # a Tor exit (when this was written): 403");
         System.out.println("  curl -i -H 'X-Forwarded-For: 5.2.67.226' " + base + "/hello");
         server.join();
+    }
+
+    /**
+     * The command line: {@code [--port PORT] [--policy FILE]}, or the older positional {@code [PORT] [FILE]}.
+     *
+     * @param port   where to listen on 127.0.0.1
+     * @param policy the policy file (watched), or {@code null} for the bundled default policy
+     */
+    record Options(int port, String policy) {
+        static Options parse(String... args) {
+            int port = 8080;
+            String policy = null;
+            int positional = 0;
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : null;
+                String name = value != null ? arg.substring(0, arg.indexOf('=')) : arg;
+                switch (name) {
+                    case "--port", "--policy" -> {
+                        if (value == null) {
+                            if (i + 1 >= args.length) {
+                                throw new IllegalArgumentException(name + " needs a value");
+                            }
+                            value = args[++i];
+                        }
+                        if (name.equals("--port")) {
+                            port = port(value);
+                        } else {
+                            policy = value;
+                        }
+                    }
+                    case "-h", "--help" -> throw new IllegalArgumentException("options:");
+                    default -> {
+                        if (arg.startsWith("-")) {
+                            throw new IllegalArgumentException("unknown option '" + arg + "'"
+                                    + dev.gatehouse.DidYouMean.suggest(name, List.of("--port", "--policy")));
+                        }
+                        if (positional == 0) {
+                            port = port(arg);
+                        } else if (positional == 1) {
+                            policy = arg;
+                        } else {
+                            throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+                        }
+                        positional++;
+                    }
+                }
+            }
+            return new Options(port, policy);
+        }
+
+        private static int port(String text) {
+            if (!text.matches("\\d{1,5}") || Integer.parseInt(text) > 65535) {
+                throw new IllegalArgumentException("the port must be a number 0-65535, was '" + text + "'");
+            }
+            return Integer.parseInt(text);
+        }
     }
 
     /**
@@ -103,16 +175,5 @@ public final class ServletApp {
         server.setHandler(context);
         server.start();
         return server;
-    }
-
-    private static Policy bundledPolicy() {
-        try (InputStream in = ServletApp.class.getClassLoader().getResourceAsStream(DEFAULT_POLICY)) {
-            if (in == null) {
-                throw new IllegalStateException(DEFAULT_POLICY + " is not on the class path (is gatehouse-policies a dependency?)");
-            }
-            return PolicyLoader.defaults().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath:" + DEFAULT_POLICY);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,0 +1,217 @@
+package dev.gatehouse.examples.proxy;
+
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.net.HostPort;
+import dev.gatehouse.net.TrustedProxies;
+import dev.gatehouse.proxy.GatehouseFactory;
+import dev.gatehouse.proxy.GatehouseProxy;
+import dev.gatehouse.proxy.ListenerSettings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The example as its README runs it: the app, and the proxy configured from {@code gatehouse.yaml} (ports
+ * made ephemeral, the development certificate made in a temporary folder), with the real embedded data
+ * and the bundled default policy.
+ */
+class ProxyAppIT {
+
+    /** The keys the example may use: those of docs/proxy.md; a typo in the example fails here. */
+    private static final Set<String> KNOWN_KEYS = Set.of("upstream", "listen", "h2c", "tls", "http2", "redirect-to-https",
+            "proxy-protocol", "shutdown-timeout", "policy", "trusted-proxies", "budget", "admin");
+    private static final String TOR_EXIT = "5.2.67.226"; // in the bundled Tor exit list
+    private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+    @TempDir
+    static Path dir;
+
+    private static HelloApp app;
+    private static GatehouseProxy proxy;
+    private static Map<String, Object> yaml;
+
+    @BeforeAll
+    static void start() throws Exception {
+        try (Reader in = Files.newBufferedReader(Path.of("gatehouse.yaml"))) {
+            yaml = new Yaml().load(in);
+        }
+        app = HelloApp.start(0);
+        Map<String, Object> tls = map(yaml.get("tls"));
+        Path certificate = dir.resolve((String) tls.get("certificate"));
+        Path privateKey = dir.resolve((String) tls.get("private-key"));
+        developmentCertificate(certificate, privateKey);
+
+        ListenerSettings listeners = ListenerSettings.builder()
+                .listen(anyPort(yaml.get("listen")))
+                .h2c((Boolean) yaml.get("h2c"))
+                .http2((Boolean) yaml.get("http2"))
+                .redirectToHttps((Boolean) yaml.get("redirect-to-https"))
+                .tls(ListenerSettings.Tls.pem(anyPort(tls.get("listen")), certificate, privateKey, (Boolean) tls.get("reload")))
+                .shutdownTimeout(Duration.parse("PT" + yaml.get("shutdown-timeout")))
+                .build();
+        PrometheusMeterRegistry registry = GatehouseFactory.prometheus();
+        // A generous budget instead of the file's 50ms: the test machine may be busy, and a timed-out
+        // lookup would (correctly) let the Tor exit through, which is not what this test is about.
+        Duration budget = Duration.ofSeconds(5);
+        Gatehouse gatehouse = Gatehouse.builder()
+                .engine(GatehouseFactory.engine(List.of(), budget, registry))
+                .policy(GatehouseFactory.bundledDefaultPolicy())
+                .budget(budget)
+                .meterRegistry(registry)
+                .build();
+        @SuppressWarnings("unchecked")
+        List<String> trusted = (List<String>) yaml.get("trusted-proxies");
+        proxy = GatehouseProxy.builder()
+                .listeners(listeners)
+                .upstream(URI.create("http://127.0.0.1:" + app.port()))
+                .gatehouse(gatehouse)
+                .trustedProxies(TrustedProxies.parse(trusted))
+                .admin(anyPort(map(yaml.get("admin")).get("listen")))
+                .prometheus(registry)
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void yaml_usesOnlyDocumentedKeys_andTheExampleAddresses() {
+        assertThat(KNOWN_KEYS).containsAll(yaml.keySet());
+        assertThat(yaml.get("listen")).isEqualTo("127.0.0.1:8080");
+        assertThat(map(yaml.get("tls")).get("listen")).isEqualTo("127.0.0.1:8443");
+        assertThat(yaml).doesNotContainKey("policy"); // the bundled default policy
+    }
+
+    @Test
+    void http_reachesTheApp_withTheVerdict() throws Exception {
+        HttpResponse<String> response = send(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                "http://127.0.0.1:" + proxy.port() + "/", "User-Agent", BROWSER);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("Hello from the app", "<dt>X-gatehouse-verdict</dt><dd>allow</dd>");
+    }
+
+    @Test
+    void h2c_onThePlainPort() throws Exception {
+        HttpResponse<String> response = send(HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build(),
+                "http://127.0.0.1:" + proxy.port() + "/", "User-Agent", BROWSER);
+
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void https_speaksHttp2() throws Exception {
+        HttpResponse<String> response = send(httpsClient(), "https://localhost:" + proxy.tlsPort() + "/", "User-Agent", BROWSER);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.body()).contains("Hello from the app");
+    }
+
+    @Test
+    void torExit_isRefusedByTheDefaultPolicy() throws Exception {
+        HttpResponse<String> response = send(httpsClient(), "https://localhost:" + proxy.tlsPort() + "/",
+                "User-Agent", BROWSER, "X-Forwarded-For", TOR_EXIT, "Accept", "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.body()).contains("block-tor");
+    }
+
+    @Test
+    void admin_isUp() throws Exception {
+        HttpResponse<String> response = send(HttpClient.newHttpClient(), "http://127.0.0.1:" + proxy.adminPort() + "/readyz");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String url, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpClient httpsClient() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("dev", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(dir.resolve((String) map(yaml.get("tls")).get("certificate")))));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_2).build();
+    }
+
+    /** The file's address with port 0, so tests never collide on fixed ports. */
+    private static HostPort anyPort(Object address) {
+        HostPort configured = HostPort.parse((String) address, -1);
+        return new HostPort(configured.host(), 0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object node) {
+        return (Map<String, Object>) node;
+    }
+
+    /**
+     * The equivalent of the README's {@code openssl req -x509 …} line: a self-signed P-256 certificate for
+     * localhost and 127.0.0.1 as PEM files. Made with {@code keytool}, which ships with every JDK, so the
+     * test needs no OpenSSL.
+     */
+    static void developmentCertificate(Path certificate, Path privateKey) throws Exception {
+        Files.createDirectories(certificate.getParent());
+        Path p12 = certificate.resolveSibling("dev.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "dev", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "30",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(output).isZero();
+        KeyStore store = KeyStore.getInstance(p12.toFile(), "changeit".toCharArray());
+        Certificate cert = store.getCertificate("dev");
+        Files.writeString(certificate, pem("CERTIFICATE", cert.getEncoded()));
+        Files.writeString(privateKey, pem("PRIVATE KEY", store.getKey("dev", "changeit".toCharArray()).getEncoded()));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}

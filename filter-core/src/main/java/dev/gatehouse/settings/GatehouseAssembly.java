@@ -1,0 +1,199 @@
+package dev.gatehouse.settings;
+
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.StandardEngine;
+import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
+import dev.gatehouse.net.ClientIpResolver;
+import dev.gatehouse.net.HostPort;
+import dev.gatehouse.policy.Policy;
+import dev.gatehouse.policy.PolicyLoader;
+import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.ratelimit.RateLimitStore;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The one assembly of the product from {@link GatehouseSettings}: the embedded engine on the configured
+ * data, crawler verification and scoring ({@link StandardEngine}), the policy (a watched file, a
+ * class-path resource or the bundled default) with its rate-limit store, the meters, and the
+ * {@link Gatehouse} itself. The servlet filter, the proxy and the Spring auto-configuration all build
+ * here; Spring calls the steps one by one so that each bean can be replaced.
+ *
+ * <pre>{@code
+ * try (GatehouseAssembly.Assembled built = GatehouseAssembly.assemble(settings, registry)) {
+ *     Decision d = built.gatehouse().decide(facts).join();
+ * }
+ * }</pre>
+ */
+public final class GatehouseAssembly {
+
+    /** Where the gatehouse-policies jar keeps the default policy. */
+    public static final String DEFAULT_POLICY_RESOURCE = "dev/gatehouse/policies/default.yaml";
+
+    private GatehouseAssembly() {
+    }
+
+    /**
+     * What {@link #assemble} built. Closing it closes the {@link Gatehouse} and the policy watcher.
+     *
+     * @param gatehouse the decision pipeline
+     * @param policy    the policy in force (a {@link ReloadablePolicy} for a file)
+     * @param resolver  how client addresses are found (trusted proxies, forwarding header)
+     * @param registry  where the meters went
+     */
+    public record Assembled(Gatehouse gatehouse, Policy policy, ClientIpResolver resolver, MeterRegistry registry)
+            implements AutoCloseable {
+
+        /** The policy's {@code reload} for {@code POST /v1/reload}; {@code null} when it is not a file. */
+        public ReloadablePolicy reloadable() {
+            return policy instanceof ReloadablePolicy r ? r : null;
+        }
+
+        @Override
+        public void close() {
+            try {
+                gatehouse.close();
+            } finally {
+                if (policy instanceof ReloadablePolicy r) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    /** Everything, on the settings' own rate-limit store. */
+    public static Assembled assemble(GatehouseSettings settings, MeterRegistry registry) {
+        return assemble(settings, registry, null, GatehouseAssembly.class.getClassLoader());
+    }
+
+    /**
+     * Everything.
+     *
+     * @param store       the rate-limit store; {@code null} = the one {@code rate-limit.store} names
+     * @param classLoader where {@code classpath:} policies and the bundled default are looked up
+     * @throws dev.gatehouse.policy.PolicyException when the policy does not load
+     * @throws IllegalArgumentException naming the setting, e.g. a policy file that does not exist
+     */
+    public static Assembled assemble(GatehouseSettings settings, MeterRegistry registry, RateLimitStore store,
+                                     ClassLoader classLoader) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(registry, "registry");
+        Policy policy = policy(settings, policyLoader(settings, registry, store), classLoader);
+        try {
+            IntelligenceEngine engine = engine(settings, registry);
+            Gatehouse gatehouse = gatehouse(settings, engine, policy, registry);
+            return new Assembled(gatehouse, policy, clientIpResolver(settings), registry);
+        } catch (RuntimeException | Error e) {
+            if (policy instanceof ReloadablePolicy r) {
+                r.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The embedded engine on the configured data, then crawler verification (on {@code dns-servers}) and scoring. */
+    public static IntelligenceEngine engine(GatehouseSettings settings, MeterRegistry registry) {
+        return StandardEngine.create(embedded(settings.data(), registry), settings.budget(),
+                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry);
+    }
+
+    /** The embedded engine on the bundled data, or on the operator's directory / URLs, refreshed as configured. */
+    public static EmbeddedEngine embedded(GatehouseSettings.DataSettings data, MeterRegistry registry) {
+        if (data.isBundled()) {
+            return EmbeddedEngine.loadDefault();
+        }
+        EmbeddedEngine.Builder b = EmbeddedEngine.builder().meterRegistry(registry);
+        if (data.directory() != null) {
+            b.dataDirectory(data.directory());
+        }
+        if (data.refresh() != null) {
+            b.refreshInterval(data.refresh());
+        }
+        data.urls().forEach(b::url);
+        return b.build();
+    }
+
+    /**
+     * The policy loader, on {@code store} or the store {@code rate-limit} names.
+     *
+     * @throws IllegalStateException for {@code rate-limit.store: redis} without a store given (the Redis
+     *                               store is wired by whoever adds it; see {@code docs/configuration.md})
+     */
+    public static PolicyLoader policyLoader(GatehouseSettings settings, MeterRegistry registry, RateLimitStore store) {
+        PolicyLoader.Builder b = PolicyLoader.builder().meterRegistry(registry);
+        if (store != null) {
+            return b.rateLimitStore(store).build();
+        }
+        if (settings.rateLimit().store() == GatehouseSettings.RateLimitStoreKind.REDIS) {
+            throw new IllegalStateException("rate-limit.store: redis needs the Redis rate-limit store, which this build does not wire;"
+                    + " use rate-limit.store: local");
+        }
+        return b.maximumBuckets(settings.rateLimit().maxKeys()).build();
+    }
+
+    /**
+     * The policy {@code policy} names: a file (watched when {@code policy-reload}, else reloaded only on
+     * demand), a {@code classpath:} resource (read once), or the bundled {@code default.yaml}.
+     *
+     * @throws dev.gatehouse.policy.PolicyException when it does not load
+     * @throws IllegalArgumentException when the file or resource does not exist, saying where it was looked for
+     */
+    public static Policy policy(GatehouseSettings settings, PolicyLoader loader, ClassLoader classLoader) {
+        String location = settings.policy();
+        if (location == null) {
+            return loader.parse(resource(DEFAULT_POLICY_RESOURCE, classLoader,
+                    "the bundled default policy " + DEFAULT_POLICY_RESOURCE + " is not on the class path (add the gatehouse-policies jar,"
+                            + " or set policy: to your own file)"), "default.yaml");
+        }
+        if (location.startsWith(GatehouseSettings.CLASSPATH)) {
+            String resource = location.substring(GatehouseSettings.CLASSPATH.length()).replaceFirst("^/+", "");
+            return loader.parse(resource(resource, classLoader, "policy: no such resource on the class path: " + location), location);
+        }
+        Path file = Path.of(location);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("policy: no such file: " + location + " (looked for " + file.toAbsolutePath().normalize() + ")");
+        }
+        return settings.policyReload() ? ReloadablePolicy.watch(file, loader) : ReloadablePolicy.manual(file, loader);
+    }
+
+    /** The trusted proxies and forwarding header, as a resolver. */
+    public static ClientIpResolver clientIpResolver(GatehouseSettings settings) {
+        return ClientIpResolver.builder().trustedProxies(settings.trustedProxySet()).headers(settings.forwardedHeaders()).build();
+    }
+
+    /** The pipeline: {@code engine}, the policy in force (a reloadable one is read per request), budget, fail mode, meters. */
+    public static Gatehouse gatehouse(GatehouseSettings settings, IntelligenceEngine engine, Policy policy, MeterRegistry registry) {
+        Gatehouse.Builder b = Gatehouse.builder()
+                .engine(engine)
+                .budget(settings.budget())
+                .failOpen(settings.failOpen())
+                .meterRegistry(registry);
+        if (policy instanceof ReloadablePolicy reloadable) {
+            b.policy((Supplier<Policy>) reloadable);
+        } else {
+            b.policy(policy);
+        }
+        return b.build();
+    }
+
+    private static String resource(String resource, ClassLoader classLoader, String missing) {
+        ClassLoader cl = classLoader != null ? classLoader : GatehouseAssembly.class.getClassLoader();
+        try (InputStream in = cl.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException(missing);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package dev.gatehouse.settings;
+
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
+import dev.gatehouse.net.ForwardedHeaders;
+import dev.gatehouse.net.HostPort;
+import dev.gatehouse.net.TrustedProxies;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the decision pipeline needs, built once, validated, immutable; the one model behind
+ * {@code gatehouse.yaml}, the servlet filter's init-params and Spring's {@code gatehouse.*} (see
+ * {@code docs/configuration.md}, which names each key). {@link SettingsBinder} reads it from any of
+ * them; {@link GatehouseAssembly} builds the {@code Gatehouse} from it.
+ *
+ * <pre>{@code
+ * GatehouseSettings settings = GatehouseSettings.custom()
+ *         .policy("/etc/gatehouse/policy.yaml")
+ *         .budget(Duration.ofMillis(50))
+ *         .trustedProxies(List.of("loopback", "10.0.0.0/8"))
+ *         .build();
+ * }</pre>
+ *
+ * @param policy          the policy: a file path or a {@code classpath:} resource; {@code null} = the bundled {@code default.yaml}
+ * @param policyReload    whether a policy file is watched and reloaded
+ * @param budget          how long a request may wait for signals
+ * @param failMode        what an engine or policy failure means
+ * @param trustedProxies  the entries as written: CIDRs, addresses, {@code loopback}, {@code private}, {@code none}
+ * @param forwardedHeaders which forwarding header trusted proxies write
+ * @param dnsServers      resolvers for crawler verification; empty = the system's
+ * @param data            where the embedded engine's data comes from
+ * @param rateLimit       where rate-limit buckets live
+ * @param providers       provider name → its block, bound by the providers' own settings type
+ * @param decisionLog     the {@code decision-log} block, bound by the decision log; {@code null} = none
+ * @param explainHeader   servlet/Spring: add {@code X-Gatehouse-Explain} to responses
+ * @param upstreamHeaders pass {@code X-Gatehouse-*} request headers to the application
+ */
+public record GatehouseSettings(String policy, boolean policyReload, Duration budget, FailMode failMode,
+                                List<String> trustedProxies, ForwardedHeaders forwardedHeaders, List<HostPort> dnsServers,
+                                DataSettings data, RateLimitSettings rateLimit, Map<String, SettingsNode> providers,
+                                SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders) {
+
+    public static final Duration DEFAULT_BUDGET = Duration.ofMillis(50);
+    public static final Duration MAX_BUDGET = Duration.ofSeconds(60);
+    /** The provider names a {@code providers:} block may use (the design contract's). */
+    public static final List<String> PROVIDER_NAMES = List.of("iptrust", "ipbot", "ipinsights", "ipgeolocation", "ipintel");
+    /** A {@code policy} value naming a class-path resource. */
+    public static final String CLASSPATH = "classpath:";
+
+    private static final GatehouseSettings DEFAULTS = custom().build();
+
+    /** Open: a failure allows the request. Closed: a failure answers 503. */
+    public enum FailMode {
+        OPEN, CLOSED;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public GatehouseSettings {
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(failMode, "failMode");
+        trustedProxies = List.copyOf(trustedProxies);
+        Objects.requireNonNull(forwardedHeaders, "forwardedHeaders");
+        dnsServers = List.copyOf(dnsServers);
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+    }
+
+    /** Every default: the bundled policy, reloaded; 50 ms; fail open; nobody trusted; bundled data; local buckets. */
+    public static GatehouseSettings ofDefaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /** A builder starting from {@code prototype}'s values. */
+    public static Builder from(GatehouseSettings prototype) {
+        Builder b = new Builder();
+        b.policy = prototype.policy;
+        b.policyReload = prototype.policyReload;
+        b.budget = prototype.budget;
+        b.failMode = prototype.failMode;
+        b.trustedProxies = prototype.trustedProxies;
+        b.forwardedHeaders = prototype.forwardedHeaders;
+        b.dnsServers = prototype.dnsServers;
+        b.data = prototype.data;
+        b.rateLimit = prototype.rateLimit;
+        b.providers = new LinkedHashMap<>(prototype.providers);
+        b.decisionLog = prototype.decisionLog;
+        b.explainHeader = prototype.explainHeader;
+        b.upstreamHeaders = prototype.upstreamHeaders;
+        return b;
+    }
+
+    public boolean failOpen() {
+        return failMode == FailMode.OPEN;
+    }
+
+    /** The trusted-proxy entries as a {@link TrustedProxies} (checked when built). */
+    public TrustedProxies trustedProxySet() {
+        return TrustedProxies.parse(trustedProxies);
+    }
+
+    /** The policy file, or {@code null} for a class-path resource or the bundled default. */
+    public Path policyFile() {
+        return policy == null || policy.startsWith(CLASSPATH) ? null : Path.of(policy);
+    }
+
+    /**
+     * The embedded engine's data: the bundled snapshot unless an operator directory (same file names
+     * and formats as the vendors publish) or per-data-set URLs are given; refreshed off the request path.
+     *
+     * @param directory operator data directory; {@code null} = the bundled data
+     * @param refresh   how often to reload; {@code null} = never after start-up
+     * @param urls      data-set key → URL (e.g. {@code tor}, {@code crawlers/google/common-crawlers.json})
+     */
+    public record DataSettings(Path directory, Duration refresh, Map<String, URI> urls) {
+        public static final DataSettings BUNDLED = new DataSettings(null, null, Map.of());
+
+        public DataSettings {
+            if (refresh != null && (refresh.isNegative() || refresh.isZero())) {
+                throw new IllegalArgumentException("data.refresh must be positive, was " + SettingsReader.format(refresh));
+            }
+            Map<String, URI> copy = new LinkedHashMap<>();
+            urls.forEach((key, url) -> {
+                if (!EmbeddedEngine.feedKeys().contains(key)) {
+                    throw new IllegalArgumentException("data.urls." + key + " is not a data set"
+                            + dev.gatehouse.DidYouMean.suggest(key, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
+                }
+                String scheme = url.getScheme();
+                if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
+                    throw new IllegalArgumentException("data.urls." + key + " must be an http(s) URL, was '" + url + "'");
+                }
+                copy.put(key, url);
+            });
+            urls = java.util.Collections.unmodifiableMap(copy);
+        }
+
+        /** Whether anything differs from the bundled, never-refreshed data. */
+        public boolean isBundled() {
+            return directory == null && refresh == null && urls.isEmpty();
+        }
+    }
+
+    /** Where rate-limit buckets live. */
+    public enum RateLimitStoreKind {
+        LOCAL, REDIS;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param store   {@code local} (in this process) or {@code redis} (shared by a fleet)
+     * @param maxKeys the bound on tracked buckets of the local store
+     * @param redis   the {@code rate-limit.redis} block, bound by the Redis store's own settings type; {@code null} = none
+     */
+    public record RateLimitSettings(RateLimitStoreKind store, long maxKeys, SettingsNode redis) {
+        public static final long DEFAULT_MAX_KEYS = 100_000;
+        public static final RateLimitSettings LOCAL = new RateLimitSettings(RateLimitStoreKind.LOCAL, DEFAULT_MAX_KEYS, null);
+
+        public RateLimitSettings {
+            Objects.requireNonNull(store, "store");
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("rate-limit.max-keys must be at least 1, was " + maxKeys);
+            }
+            if (store == RateLimitStoreKind.REDIS && redis == null) {
+                throw new IllegalStateException("rate-limit.store is redis but there is no rate-limit.redis block (url: redis://…)");
+            }
+        }
+    }
+
+    /** Builds {@link GatehouseSettings}; each setting is checked when made and the message names its key. */
+    public static final class Builder {
+        private String policy;
+        private boolean policyReload = true;
+        private Duration budget = DEFAULT_BUDGET;
+        private FailMode failMode = FailMode.OPEN;
+        private List<String> trustedProxies = List.of();
+        private ForwardedHeaders forwardedHeaders = ForwardedHeaders.X_FORWARDED_FOR;
+        private List<HostPort> dnsServers = List.of();
+        private DataSettings data = DataSettings.BUNDLED;
+        private RateLimitSettings rateLimit = RateLimitSettings.LOCAL;
+        private Map<String, SettingsNode> providers = new LinkedHashMap<>();
+        private SettingsNode decisionLog;
+        private boolean explainHeader;
+        private boolean upstreamHeaders = true;
+
+        private Builder() {
+        }
+
+        /** A policy file path, a {@code classpath:} resource, or {@code null} for the bundled default. */
+        public Builder policy(String policy) {
+            if (policy != null) {
+                String p = policy.strip();
+                if (p.isEmpty()) {
+                    policy = null;
+                } else if (p.startsWith("file:")) {
+                    policy = Path.of(p.substring("file:".length())).toString();
+                } else if (!p.startsWith(CLASSPATH)) {
+                    try {
+                        policy = Path.of(p).toString();
+                    } catch (java.nio.file.InvalidPathException e) {
+                        throw new IllegalArgumentException("policy is not a file path: '" + policy + "'");
+                    }
+                } else {
+                    policy = p;
+                }
+            }
+            this.policy = policy;
+            return this;
+        }
+
+        public Builder policy(Path policy) {
+            return policy(policy == null ? null : policy.toString());
+        }
+
+        public Builder policyReload(boolean policyReload) {
+            this.policyReload = policyReload;
+            return this;
+        }
+
+        /** 1 ms to 60 s. */
+        public Builder budget(Duration budget) {
+            Objects.requireNonNull(budget, "budget");
+            if (budget.compareTo(Duration.ofMillis(1)) < 0 || budget.compareTo(MAX_BUDGET) > 0) {
+                throw new IllegalArgumentException("budget must be within 1ms..60s, was " + SettingsReader.format(budget));
+            }
+            this.budget = budget;
+            return this;
+        }
+
+        public Builder failMode(FailMode failMode) {
+            this.failMode = Objects.requireNonNull(failMode, "failMode");
+            return this;
+        }
+
+        /** CIDRs, bare addresses, {@code loopback}, {@code private}, {@code none}; checked at once. */
+        public Builder trustedProxies(List<String> trustedProxies) {
+            List<String> entries = new ArrayList<>();
+            for (String e : trustedProxies) {
+                if (e != null && !e.isBlank()) {
+                    entries.add(e.strip());
+                }
+            }
+            try {
+                TrustedProxies.parse(entries);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("trusted-proxies: " + e.getMessage(), e);
+            }
+            this.trustedProxies = List.copyOf(entries);
+            return this;
+        }
+
+        public Builder forwardedHeaders(ForwardedHeaders forwardedHeaders) {
+            this.forwardedHeaders = Objects.requireNonNull(forwardedHeaders, "forwardedHeaders");
+            return this;
+        }
+
+        public Builder dnsServers(List<HostPort> dnsServers) {
+            for (HostPort server : dnsServers) {
+                if (server.port() == 0) {
+                    throw new IllegalArgumentException("dns-servers: the port must be 1-65535, was 0 in " + server);
+                }
+            }
+            this.dnsServers = List.copyOf(dnsServers);
+            return this;
+        }
+
+        public Builder data(DataSettings data) {
+            this.data = Objects.requireNonNull(data, "data");
+            return this;
+        }
+
+        public Builder rateLimit(RateLimitSettings rateLimit) {
+            this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+            return this;
+        }
+
+        /** A provider's block, kept for the providers' own settings type to bind. */
+        public Builder provider(String name, SettingsNode block) {
+            if (!PROVIDER_NAMES.contains(name)) {
+                throw new IllegalArgumentException("providers." + name + " is not a provider" + dev.gatehouse.DidYouMean.suggest(name, PROVIDER_NAMES)
+                        + "; known: " + String.join(", ", PROVIDER_NAMES));
+            }
+            this.providers.put(name, Objects.requireNonNull(block, "block"));
+            return this;
+        }
+
+        public Builder decisionLog(SettingsNode decisionLog) {
+            this.decisionLog = decisionLog;
+            return this;
+        }
+
+        public Builder explainHeader(boolean explainHeader) {
+            this.explainHeader = explainHeader;
+            return this;
+        }
+
+        public Builder upstreamHeaders(boolean upstreamHeaders) {
+            this.upstreamHeaders = upstreamHeaders;
+            return this;
+        }
+
+        public GatehouseSettings build() {
+            return new GatehouseSettings(policy, policyReload, budget, failMode, trustedProxies, forwardedHeaders, dnsServers,
+                    data, rateLimit, providers, decisionLog, explainHeader, upstreamHeaders);
+        }
+    }
+}
