@@ -1,27 +1,46 @@
-package dev.gatehouse;
+package dev.gatehouse.enforcement;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.api.Decision;
+
+import java.io.UncheckedIOException;
 
 import dev.gatehouse.api.Decision;
 
 /**
- * The small body sent with a 403 or 429: JSON when the client prefers it, HTML otherwise. Shared by
- * the servlet filter and the proxy so both answer alike.
+ * The small body sent with a refusal (403, 429, 503): JSON (written by Jackson) when the client prefers
+ * it, HTML otherwise. Part of {@link Refusal}, which the servlet filter and the proxy both send.
  */
 public final class RefusalBody {
 
     /** A rendered body and its content type. */
     public record Rendered(String contentType, String body) {}
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private RefusalBody() {
     }
 
-    /** Renders the refusal for {@code decision}, choosing JSON or HTML by the {@code Accept} header. */
+    /**
+     * Renders the refusal for {@code decision}, choosing JSON or HTML by the {@code Accept} header. The
+     * status shown is the one sent ({@link Enforcement#refusalStatus}).
+     */
     public static Rendered render(Decision decision, String accept) {
-        int status = decision.response().status();
+        int status = Enforcement.refusalStatus(decision);
         String message = decision.response().message();
         if (prefersJson(accept)) {
-            String json = "{\"verdict\":\"" + decision.verdict().id() + "\",\"rule\":\"" + escapeJson(decision.rule())
-                    + "\",\"status\":" + status + ",\"message\":\"" + escapeJson(message) + "\"}\n";
-            return new Rendered("application/json", json);
+            ObjectNode json = JSON.createObjectNode()
+                    .put("verdict", decision.verdict().id())
+                    .put("rule", decision.rule())
+                    .put("status", status)
+                    .put("message", message);
+            try {
+                return new Rendered("application/json", JSON.writeValueAsString(json) + "\n");
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e); // a tree of strings and ints always serialises
+            }
         }
         String html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + status + " " + escapeHtml(message)
                 + "</title></head>\n<body><h1>" + escapeHtml(message) + "</h1>\n<p>Verdict: " + decision.verdict().id()
@@ -97,29 +116,7 @@ public final class RefusalBody {
         return 1;
     }
 
-    static String escapeJson(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
-    }
-
     static String escapeHtml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 }

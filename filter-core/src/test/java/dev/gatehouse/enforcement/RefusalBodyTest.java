@@ -1,4 +1,7 @@
-package dev.gatehouse;
+package dev.gatehouse.enforcement;
+
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Verdict;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
