@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -66,6 +67,7 @@ public final class Challenger {
     private final Counter fallbacks;
     private final Counter refusedNotBrowser;
     private final MeterRegistry registry;
+    private final AtomicBoolean warnedEphemeral = new AtomicBoolean();
 
     private Challenger(ChallengeSettings settings, MeterRegistry registry, Clock clock, Function<String, String> env) {
         this.settings = settings;
@@ -118,8 +120,6 @@ public final class Challenger {
             }
             return ChallengeSettings.checkSecret("challenge.secret-env ($" + settings.secretEnv() + ")", value);
         }
-        log.warn("challenge: no secret configured (challenge.secret-env); passes are signed with a key made for this process,"
-                + " so they end at a restart and are not accepted by other nodes");
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         return random;
@@ -210,6 +210,10 @@ public final class Challenger {
             return new ChallengeOutcome.Refuse(refusal(decision, getOrHead ? "A web browser is required: this address is protected by a browser check that needs"
                     + " JavaScript" : "A browser check is required: open this site's pages in a web browser first, then retry (request"
                     + " bodies are not kept across the check)"));
+        }
+        if (settings.ephemeralSecret() && warnedEphemeral.compareAndSet(false, true)) {
+            log.warn("challenge: serving challenges with no secret configured (challenge.secret-env); passes are signed with a key"
+                    + " made for this process, so they end at a restart and are not accepted by other nodes");
         }
         fail(network);
         issued.increment();
