@@ -17,6 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,14 +101,37 @@ class ProviderReadinessIT {
     }
 
     @Test
-    void eachStaleDataSet_hasOneReadyzLine() throws Exception {
-        proxy = GatehouseFactory.start(ProxyConfigLoader.parse("""
-                listen: 127.0.0.1:0
-                admin: { listen: 127.0.0.1:0 }
-                upstream: http://127.0.0.1:%d
-                """.formatted(upstream.getAddress().getPort()), "gatehouse.yaml", Path.of(".")));
+    void eachStaleDataSet_isWarnedOnceAtStart_andHasOneReadyzLine() throws Exception {
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(EmbeddedEngine.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            proxy = GatehouseFactory.start(ProxyConfigLoader.parse("""
+                    listen: 127.0.0.1:0
+                    admin: { listen: 127.0.0.1:0 }
+                    upstream: http://127.0.0.1:%d
+                    """.formatted(upstream.getAddress().getPort()), "gatehouse.yaml", Path.of(".")));
+        } finally {
+            log.removeHandler(handler);
+        }
         // the proxy serves the bundled data: the same data sets are stale for an engine on it (the bundle only ages)
         List<String> expected = EmbeddedEngine.loadDefault().staleness().stream().map(EmbeddedEngine.Staleness::warning).toList();
+        assertThat(logged.stream().filter(m -> m != null && m.contains(" is stale: ")).toList())
+                .as("one start-up warning per stale data set").containsExactlyInAnyOrderElementsOf(expected);
 
         HttpResponse<String> readyz = get(proxy.adminPort(), "/readyz", null);
         assertThat(readyz.statusCode()).isEqualTo(200);
