@@ -155,7 +155,7 @@ public final class GatehouseAssembly {
             EmbeddedEngine embedded = embedded(settings.data(), registry);
             providers = StandardEngine.providers(List.copyOf(settings.providers().values()), settings.budget(), registry);
             IntelligenceEngine engine = StandardEngine.create(embedded, settings.budget(), dnsServers(settings), registry, shared, providers);
-            Gatehouse gatehouse = gatehouse(settings, engine, policy, registry);
+            Gatehouse gatehouse = gatehouse(settings, engine, policy, registry, providers);
             return new Assembled(gatehouse, policy, clientIpResolver(settings), registry, store != null ? store : owned, shared,
                     providers, embedded);
         } catch (RuntimeException | Error e) {
@@ -300,6 +300,12 @@ public final class GatehouseAssembly {
 
     /** The pipeline: {@code engine}, the policy in force (a reloadable one is read per request), budget, fail mode, meters. */
     public static Gatehouse gatehouse(GatehouseSettings settings, IntelligenceEngine engine, Policy policy, MeterRegistry registry) {
+        return gatehouse(settings, engine, policy, registry, Providers.none());
+    }
+
+    /** As above; blocks by a named rule are reported to the providers that take reports (ipinsights, opt-in). */
+    public static Gatehouse gatehouse(GatehouseSettings settings, IntelligenceEngine engine, Policy policy, MeterRegistry registry,
+                                      Providers providers) {
         Gatehouse.Builder b = Gatehouse.builder()
                 .engine(engine)
                 .budget(settings.budget())
@@ -309,6 +315,9 @@ public final class GatehouseAssembly {
             b.policy((Supplier<Policy>) reloadable);
         } else {
             b.policy(policy);
+        }
+        if (providers.reporting()) {
+            b.decisionListener(providers.reporter());
         }
         return b.build();
     }
