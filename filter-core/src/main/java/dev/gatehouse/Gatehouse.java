@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,13 +25,17 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -67,6 +72,11 @@ public final class Gatehouse implements AutoCloseable {
     private final Timer decisionTimer;
     private final Counter[][] decisions; // [verdict][shadowed ? 1 : 0], registered once: no lookup per request
     private final Challenger challenger;
+    private final List<Consumer<? super Decision>> listeners;
+    private final Executor listenerExecutor; // null when there is no listener
+    private final ExecutorService ownListenerExecutor; // non-null when Gatehouse made it
+    private final Counter listenerErrors;
+    private final Counter listenerDropped;
 
     private Gatehouse(Builder b) {
         this.engine = b.engine;
@@ -102,6 +112,13 @@ public final class Gatehouse implements AutoCloseable {
                         .tag("verdict", verdict.id()).tag("shadow", String.valueOf(shadow == 1)).register(registry);
             }
         }
+        this.listeners = List.copyOf(b.listeners);
+        this.ownListenerExecutor = listeners.isEmpty() || b.listenerExecutor != null ? null : ownListenerExecutor();
+        this.listenerExecutor = listeners.isEmpty() ? null : b.listenerExecutor != null ? b.listenerExecutor : ownListenerExecutor;
+        this.listenerErrors = Counter.builder("gatehouse.decision.listener.errors")
+                .description("Decision listeners that threw; the request was not affected").register(registry);
+        this.listenerDropped = Counter.builder("gatehouse.decision.listener.dropped")
+                .description("Decisions not passed to the listeners because their queue was full").register(registry);
     }
 
     public static Builder builder() {
@@ -122,7 +139,37 @@ public final class Gatehouse implements AutoCloseable {
      * sources had answered by then; any other on the client address alone.
      */
     public CompletableFuture<Decision> decide(RequestFacts facts) {
-        return decide(facts, false);
+        CompletableFuture<Decision> decision = decide(facts, false);
+        if (listenerExecutor != null) {
+            if (decision.isDone()) {
+                notifyListeners(decision.join());
+            } else {
+                decision.thenAccept(this::notifyListeners);
+            }
+        }
+        return decision;
+    }
+
+    /**
+     * Hands an enforced decision to the {@linkplain Builder#decisionListener listeners} on their
+     * executor: the request never waits for them, and neither a listener that throws nor a full queue
+     * reaches it (they are counted and, for errors, logged).
+     */
+    private void notifyListeners(Decision decision) {
+        try {
+            listenerExecutor.execute(() -> {
+                for (Consumer<? super Decision> listener : listeners) {
+                    try {
+                        listener.accept(decision);
+                    } catch (RuntimeException e) {
+                        listenerErrors.increment();
+                        log.warn("decision listener {} failed for {}: {}", listener, decision.signals().ip(), e.toString());
+                    }
+                }
+            });
+        } catch (RuntimeException e) { // RejectedExecutionException: queue full or closed
+            listenerDropped.increment();
+        }
     }
 
     /**
@@ -293,7 +340,10 @@ public final class Gatehouse implements AutoCloseable {
         return challenger;
     }
 
-    /** Closes the engine and, when Gatehouse made it, the scheduler; later decisions still complete. */
+    /**
+     * Closes the engine and, when Gatehouse made them, the scheduler and the listeners' thread (decisions
+     * already queued for the listeners are still passed on); later decisions still complete.
+     */
     @Override
     public void close() {
         try {
@@ -302,7 +352,23 @@ public final class Gatehouse implements AutoCloseable {
             if (ownsScheduler) {
                 scheduler.shutdownNow();
             }
+            if (ownListenerExecutor != null) {
+                ownListenerExecutor.shutdown();
+            }
         }
+    }
+
+    /** Queue bound of the listeners' own thread: beyond it decisions are dropped (and counted), never waited for. */
+    static final int LISTENER_QUEUE = 10_000;
+
+    private static ExecutorService ownListenerExecutor() {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(LISTENER_QUEUE), task -> {
+            Thread t = new Thread(task, "gatehouse-decision-listeners");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     private static ScheduledExecutorService ownScheduler() {
@@ -328,6 +394,8 @@ public final class Gatehouse implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private MeterRegistry registry = Metrics.globalRegistry;
         private Challenger challenger;
+        private final List<Consumer<? super Decision>> listeners = new ArrayList<>();
+        private Executor listenerExecutor;
 
         private Builder() {
         }
@@ -379,6 +447,31 @@ public final class Gatehouse implements AutoCloseable {
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Adds a listener told of every enforced decision ({@link Gatehouse#decide}, not
+         * {@link Gatehouse#explain}), e.g. to report blocked attackers to a provider
+         * ({@code Providers.reporter()}). Listeners run after the decision, off the request's path, on
+         * the {@linkplain #listenerExecutor listener executor}, one decision at a time, in the order
+         * added; one that throws is logged and counted ({@code gatehouse.decision.listener.errors}) and
+         * never affects the request. Keep them quick: start slow work asynchronously.
+         */
+        public Builder decisionListener(Consumer<? super Decision> listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Where {@linkplain #decisionListener decision listeners} run. Default: one daemon thread
+         * ({@code gatehouse-decision-listeners}) that this Gatehouse owns and closes, with a queue of
+         * {@value Gatehouse#LISTENER_QUEUE} decisions beyond which decisions are dropped and counted
+         * ({@code gatehouse.decision.listener.dropped}) rather than waited for. An executor given here must
+         * not run tasks on the caller's thread if listeners may be slow; it is not shut down by Gatehouse.
+         */
+        public Builder listenerExecutor(Executor executor) {
+            this.listenerExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

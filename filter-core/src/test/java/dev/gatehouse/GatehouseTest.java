@@ -341,4 +341,83 @@ class GatehouseTest {
         g.close();
         assertThat(engine.isClosed()).isTrue();
     }
+
+    /** Tasks queued for the listeners, run when the test says: shows the request never waits for them. */
+    private final java.util.Queue<Runnable> listenerTasks = new java.util.ArrayDeque<>();
+
+    private void runListeners() {
+        for (Runnable task; (task = listenerTasks.poll()) != null; ) {
+            task.run();
+        }
+    }
+
+    @Test
+    void decide_withListener_toldOfTheDecisionAfterItOffTheRequestPath() throws Exception {
+        List<Decision> seen = new java.util.ArrayList<>();
+        Gatehouse g = gatehouse().decisionListener(seen::add).listenerExecutor(listenerTasks::add).build();
+
+        Decision d = decide(g, TOR);
+
+        assertThat(seen).as("not on the request's path").isEmpty();
+        runListeners();
+        assertThat(seen).containsExactly(d);
+    }
+
+    @Test
+    void decide_outOfBudget_listenerToldOfTheDecisionMade() {
+        List<Decision> seen = new java.util.ArrayList<>();
+        Gatehouse g = gatehouse().decisionListener(seen::add).listenerExecutor(listenerTasks::add).build();
+
+        Decision d = decideOutOfBudget(g, SLOW);
+
+        runListeners();
+        assertThat(seen).containsExactly(d);
+    }
+
+    @Test
+    void explain_isNotToldToListeners() throws Exception {
+        List<Decision> seen = new java.util.ArrayList<>();
+        Gatehouse g = gatehouse().decisionListener(seen::add).listenerExecutor(listenerTasks::add).build();
+
+        g.explain(facts(TOR)).get(10, TimeUnit.SECONDS);
+
+        runListeners();
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void decide_listenerThrows_neverReachesTheRequestNorLaterListeners() throws Exception {
+        List<Decision> seen = new java.util.ArrayList<>();
+        Gatehouse g = gatehouse().decisionListener(d -> {
+                    throw new IllegalStateException("listener bug");
+                }).decisionListener(seen::add)
+                .listenerExecutor(Runnable::run) // even run on the request's own thread
+                .build();
+
+        Decision d = decide(g, TOR);
+
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(seen).containsExactly(d);
+        assertThat(counter("gatehouse.decision.listener.errors")).isEqualTo(1);
+    }
+
+    @Test
+    void decide_listenerExecutorRejects_decisionStillCompletesAndTheDropIsCounted() throws Exception {
+        Gatehouse g = gatehouse().decisionListener(d -> { })
+                .listenerExecutor(task -> {
+                    throw new java.util.concurrent.RejectedExecutionException("full");
+                }).build();
+
+        assertThat(decide(g, TOR).verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(counter("gatehouse.decision.listener.dropped")).isEqualTo(1);
+    }
+
+    @Test
+    void decide_defaultListenerExecutor_runsListenersOnItsOwnThread() throws Exception {
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        try (Gatehouse g = gatehouse().decisionListener(d -> thread.complete(Thread.currentThread().getName())).build()) {
+            decide(g, TOR);
+            assertThat(thread.get(10, TimeUnit.SECONDS)).isEqualTo("gatehouse-decision-listeners");
+        }
+    }
 }

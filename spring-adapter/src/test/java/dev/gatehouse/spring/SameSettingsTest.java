@@ -83,7 +83,7 @@ class SameSettingsTest {
             GatehouseSettings spring = context.getBean(GatehouseSettings.class);
             assertThat(spring).isEqualTo(proxy);
             assertThat(spring.data().urls()).containsKey("crawlers/google/common-crawlers.json");
-            assertThat(spring.providers()).containsOnlyKeys("iptrust", "ipintel");
+            assertThat(spring.providers()).containsOnlyKeys("iptrust", "ipintel", "ipbot");
         });
     }
 

@@ -72,7 +72,9 @@ final class ProviderLayer implements Enricher {
                 b = known.toBuilder();
             }
             if (!f.isDone() || f.isCompletedExceptionally()) {
-                b.source(new Signals.SourceStatus(providers.get(i).name(), null, "no answer within the providers' share of the budget"));
+                String why = "no answer within the providers' share of the budget (the call goes on to fill the cache)";
+                b.source(new Signals.SourceStatus(providers.get(i).name(), null, why));
+                b.note(providers.get(i).name() + ": " + why);
                 continue;
             }
             f.join().addTo(b);

@@ -3,10 +3,12 @@ package dev.gatehouse.engine.provider;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.Enricher;
 import dev.gatehouse.api.Signal;
 import dev.gatehouse.api.Signals;
 import dev.gatehouse.api.ThreatScorer;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.engine.embedded.Scoring;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -40,7 +43,8 @@ import java.util.function.DoubleSupplier;
  * }</pre>
  *
  * Also: {@link #health()} for readiness pages, {@link #prewarm} (bulk endpoints into the caches) and
- * {@link #report} (opt-in reports of blocked attackers to ipinsights).
+ * {@link #report} (opt-in reports of blocked attackers to ipinsights; {@link #reporter()} is the
+ * decision listener that sends them: {@code Gatehouse.builder().decisionListener(providers.reporter())}).
  */
 public final class Providers implements AutoCloseable {
 
@@ -117,6 +121,11 @@ public final class Providers implements AutoCloseable {
         }
         Duration maxWait = budget == null ? null : budget.multipliedBy(BUDGET_SHARE_PERCENT).dividedBy(100);
         return new Providers(enrichers, new Fusion(weights), ticker, () -> ThreadLocalRandom.current().nextDouble(), maxWait);
+    }
+
+    /** No provider: no enrichers, empty {@link #health()}, nothing to close. */
+    public static Providers none() {
+        return new Providers(List.of(), new Fusion(Map.of()), Ticker.systemTicker(), () -> 0.0, null);
     }
 
     static ProviderApi api(ProviderSettings s) {
@@ -244,6 +253,37 @@ public final class Providers implements AutoCloseable {
         IpInsightsApi api = (IpInsightsApi) ipinsights.client().api();
         return ipinsights.client().send(api.reportRequest(ip, categories, "blocked by Gatehouse rule " + rule))
                 .handle((status, error) -> error == null && status == 201);
+    }
+
+    /**
+     * Whether blocked attackers are reported: ipinsights is enabled with {@code report-sample-rate} above 0.
+     */
+    public boolean reporting() {
+        return providers.stream().anyMatch(p -> p.client().api() instanceof IpInsightsApi && p.client().settings().reportSampleRate() > 0);
+    }
+
+    /**
+     * A {@linkplain dev.gatehouse.Gatehouse.Builder#decisionListener decision listener} that
+     * {@linkplain #report reports} the clients a policy rule blocked ({@code block} verdicts of
+     * {@code rule/...}; not {@code default/block}, which blocks whoever no rule allowed, nor
+     * {@code error/...} outages, nor rate limits nor shadowed decisions): sampled, deduplicated and
+     * within quota as {@link #report} is. Does nothing unless {@link #reporting()}; never throws.
+     */
+    public Consumer<Decision> reporter() {
+        return this::reportDecision;
+    }
+
+    /** What {@link #reporter()} does for one decision; completes with whether a report was accepted. */
+    CompletableFuture<Boolean> reportDecision(Decision decision) {
+        if (decision.verdict() != Verdict.BLOCK || !decision.rule().startsWith("rule/") || !reporting()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        try {
+            return report(decision.signals(), decision.ruleName());
+        } catch (RuntimeException e) {
+            log.warn("report of {} to ipinsights failed: {}", decision.signals().ip(), e.toString());
+            return CompletableFuture.completedFuture(false);
+        }
     }
 
     @Override

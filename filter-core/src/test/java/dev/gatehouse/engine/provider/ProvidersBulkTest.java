@@ -2,14 +2,23 @@ package dev.gatehouse.engine.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.DecisionJson;
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signal;
 import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.testing.FakeEngine;
+import dev.gatehouse.testing.TestPolicy;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,6 +76,54 @@ class ProvidersBulkTest {
             assertThat(body.path("ip").asText()).isEqualTo("203.0.113.42");
             assertThat(body.path("categories").get(0).asText()).isEqualTo("tor_abuse");
             assertThat(body.path("source").asText()).isEqualTo("manual");
+        }
+    }
+
+    private static Decision decision(Verdict verdict, String rule, Signals signals) {
+        return new Decision(verdict, rule, verdict == Verdict.ALLOW ? Decision.Response.PASS : new Decision.Response(403, Map.of(), "Forbidden"),
+                null, signals, List.of(), Decision.Timings.NONE);
+    }
+
+    @Test
+    void reporter_reportsOnlyWhatARuleBlocked_whenReportingIsOn() throws Exception {
+        Signals attacker = Signals.builder(IpAddress.parse("203.0.113.42")).put(Signal.TOR, true, "embedded:tor").build();
+        try (Harness h = new Harness("ipinsights")) {
+            assertThat(h.providers.reporting()).isFalse();
+            assertThat(h.providers.reportDecision(decision(Verdict.BLOCK, "rule/block-tor", attacker)).join()).isFalse();
+            assertThat(h.server.requests()).isZero();
+        }
+        try (Harness h = new Harness("ipinsights", b -> b.reportSampleRate(1.0))) {
+            h.server.answer(201, Seeds.IPINSIGHTS_REPORT_CREATED);
+            assertThat(h.providers.reporting()).isTrue();
+            assertThat(h.providers.reportDecision(decision(Verdict.ALLOW, "default/allow", attacker)).join()).isFalse();
+            assertThat(h.providers.reportDecision(decision(Verdict.RATE_LIMIT, "rule/slow-down", attacker)).join()).isFalse();
+            assertThat(h.providers.reportDecision(decision(Verdict.BLOCK, "default/block", attacker)).join()).as("no rule matched").isFalse();
+            assertThat(h.providers.reportDecision(decision(Verdict.BLOCK, "error/engine", attacker)).join()).as("an outage").isFalse();
+            assertThat(h.server.requests()).isZero();
+
+            assertThat(h.providers.reportDecision(decision(Verdict.BLOCK, "rule/block-tor", attacker)).join()).isTrue();
+            assertThat(h.providers.reportDecision(decision(Verdict.BLOCK, "rule/block-tor", attacker)).join()).as("deduplicated").isFalse();
+            assertThat(h.server.requests()).isEqualTo(1);
+            JsonNode body = ProviderApi.MAPPER.readTree(h.server.last().body());
+            assertThat(body.path("ip").asText()).isEqualTo("203.0.113.42");
+            assertThat(body.toString()).contains("block-tor");
+        }
+    }
+
+    @Test
+    void reporter_asAGatehouseDecisionListener_reportsABlockedTorExit() throws Exception {
+        try (Harness h = new Harness("ipinsights", b -> b.reportSampleRate(1.0))) {
+            h.server.answer(201, Seeds.IPINSIGHTS_REPORT_CREATED);
+            try (Gatehouse g = Gatehouse.builder().engine(new FakeEngine().tor("203.0.113.42")).policy(TestPolicy.torBlocking())
+                    .meterRegistry(h.registry).decisionListener(h.providers.reporter()).build()) {
+                assertThat(g.decide(RequestFacts.forIp(IpAddress.parse("203.0.113.42"))).join().verdict()).isEqualTo(Verdict.BLOCK);
+                assertThat(g.decide(RequestFacts.forIp(IpAddress.parse("198.51.100.7"))).join().verdict()).isEqualTo(Verdict.ALLOW);
+
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> h.server.requests() == 1);
+                JsonNode body = ProviderApi.MAPPER.readTree(h.server.last().body());
+                assertThat(body.path("ip").asText()).isEqualTo("203.0.113.42");
+                assertThat(body.path("categories").get(0).asText()).isEqualTo("tor_abuse");
+            }
         }
     }
 

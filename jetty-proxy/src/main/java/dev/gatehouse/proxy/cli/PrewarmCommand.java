@@ -27,7 +27,7 @@ import java.util.concurrent.ExecutionException;
  * Prints one JSON line per provider: {@code asked}, {@code cached}, {@code calls}, {@code credits}.
  */
 @Command(name = "prewarm", mixinStandardHelpOptions = true,
-        description = "Fill a provider's cache through its bulk endpoint (ipinsights, ipgeolocation) from a file of IP addresses.")
+        description = "Ask a provider about a file of IP addresses through its bulk endpoint (ipinsights, ipgeolocation); fills this process's cache only, not a running proxy's (docs/providers.md).")
 final class PrewarmCommand implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
