@@ -392,7 +392,7 @@ final class PolicyParser {
             Long v = YamlNodes.integer(d, path + ".difficulty", problems);
             if (v != null && (v < 1 || v > MAX_DIFFICULTY)) {
                 problems.add(d, path + ".difficulty", Kind.BAD_VALUE, "difficulty is the number of leading zero bits, 1.."
-                        + MAX_DIFFICULTY + ", was " + v + " (16 takes a browser well under a second, each bit doubles it)");
+                        + MAX_DIFFICULTY + ", was " + v + " (16 takes a browser about a second, each bit doubles it)");
             } else if (v != null) {
                 difficulty = v.intValue();
             }
