@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Proxy load, side by side in one run, all on loopback, all in front of the same echo upstream:
-#   (a) Gatehouse proxy  (bench-proxy --mode gatehouse: embedded engine + default policy)
-#   (b) bare Jetty ProxyHandler.Reverse, no Gatehouse (bench-proxy --mode bare)
+#   (a) Gatehouse proxy  (LoadTestServers bench-proxy --mode gatehouse: embedded engine + default policy)
+#   (b) bare Jetty ProxyHandler.Reverse, no Gatehouse (LoadTestServers bench-proxy --mode bare)
+# The servers (dev.gatehouse.benchmarks.load.LoadTestServers) live in benchmarks/, not in the production jar;
+# they run on the proxy jar's classpath.
 #   (c) nginx proxy_pass (keepalive to the upstream)
 # Prints requests/s and latency percentiles for each, and the ratios.
 #
@@ -13,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 JAR="$ROOT/jetty-proxy/target/gatehouse-proxy.jar"
+SERVERS="$ROOT/benchmarks/target/classes/dev/gatehouse/benchmarks/load/LoadTestServers.class"
 DURATION=${DURATION:-10}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
@@ -45,10 +48,11 @@ need() {
 need wrk wrk
 need nginx nginx
 
-if [[ ! -f "$JAR" ]]; then
-  echo "load: building $JAR"
+if [[ ! -f "$JAR" || ! -f "$SERVERS" ]]; then
+  echo "load: building $JAR and the benchmarks"
   mvn -B -q -DskipTests package
 fi
+RUN_SERVERS=(-cp "$JAR:$ROOT/benchmarks/target/classes" dev.gatehouse.benchmarks.load.LoadTestServers)
 
 wait_port() {   # wait up to 30 s for an HTTP answer on 127.0.0.1:$1
   for _ in $(seq 1 300); do
@@ -61,12 +65,12 @@ wait_port() {   # wait up to 30 s for an HTTP answer on 127.0.0.1:$1
 
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" echo --listen 127.0.0.1:$UPSTREAM_PORT >"$WORK/echo.log" 2>&1 & PIDS+=($!)
+java $JAVA_OPTS "${RUN_SERVERS[@]}" echo --listen 127.0.0.1:$UPSTREAM_PORT >"$WORK/echo.log" 2>&1 & PIDS+=($!)
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" bench-proxy --mode gatehouse --listen 127.0.0.1:$GATEHOUSE_PORT \
+java $JAVA_OPTS "${RUN_SERVERS[@]}" bench-proxy --mode gatehouse --listen 127.0.0.1:$GATEHOUSE_PORT \
   --upstream http://127.0.0.1:$UPSTREAM_PORT >"$WORK/gatehouse.log" 2>&1 & PIDS+=($!)
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" bench-proxy --mode bare --listen 127.0.0.1:$BARE_PORT \
+java $JAVA_OPTS "${RUN_SERVERS[@]}" bench-proxy --mode bare --listen 127.0.0.1:$BARE_PORT \
   --upstream http://127.0.0.1:$UPSTREAM_PORT >"$WORK/bare.log" 2>&1 & PIDS+=($!)
 
 mkdir -p "$WORK/nginx"

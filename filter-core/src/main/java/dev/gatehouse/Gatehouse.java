@@ -18,7 +18,14 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -45,6 +52,9 @@ public final class Gatehouse implements AutoCloseable {
     private final Duration budget;
     private final boolean failOpen;
     private final LongSupplier nanoTime;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final Executor decider;
     private final MeterRegistry registry;
     private final Counter engineTimeouts;
     private final Counter engineErrors;
@@ -58,6 +68,16 @@ public final class Gatehouse implements AutoCloseable {
         this.budget = b.budget;
         this.failOpen = b.failOpen;
         this.nanoTime = b.nanoTime;
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = ownsScheduler ? ownScheduler() : b.scheduler;
+        // after close (or a given scheduler's shutdown) decide on the completing thread rather than never
+        this.decider = task -> {
+            try {
+                scheduler.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
         this.registry = b.registry;
         this.engineTimeouts = Counter.builder("gatehouse.engine.timeouts")
                 .description("Lookups that ran past the time budget; the decision used what was known").register(registry);
@@ -87,10 +107,12 @@ public final class Gatehouse implements AutoCloseable {
      * the signals known without it, and a policy that throws yields the fail-open or fail-closed
      * decision.
      *
-     * <p>The policy runs on whichever thread completes the lookup: the caller's when the engine
-     * answers at once (the embedded engine usually does), the engine's own, or the JDK's single
-     * {@code CompletableFuture} delay thread when the budget runs out. A policy must therefore stay
-     * quick and never block.
+     * <p>The policy runs on the caller's thread when the engine answers at once (the embedded engine
+     * usually does); otherwise on the {@linkplain Builder#scheduler scheduler}, never on an engine's
+     * thread nor on the JDK's shared {@code CompletableFuture} delay thread. When the budget runs out,
+     * an engine that reports its progress ({@link IntelligenceEngine.Progress}, as
+     * {@link dev.gatehouse.engine.Engines#layered layered} engines do) is decided on with what its
+     * sources had answered by then; any other on the client address alone.
      */
     public CompletableFuture<Decision> decide(RequestFacts facts) {
         return decide(facts, false);
@@ -124,34 +146,47 @@ public final class Gatehouse implements AutoCloseable {
             } catch (CompletionException | CancellationException e) {
                 error = e;
             }
-            return CompletableFuture.completedFuture(outcome(facts, Optional.ofNullable(answer), error, start, explain));
+            return CompletableFuture.completedFuture(outcome(facts, lookup, Optional.ofNullable(answer), error, start, explain));
         }
-        // A copy (thenApply): our timeout must not complete the engine's own future. The decision stage
-        // is attached before the timer is armed, so a timeout always decides on the timer's thread, never
-        // on a caller that was descheduled past the budget (it would then wait for the policy itself).
+        // A copy (thenApply): our timeout must not complete the engine's own future. The decision runs on
+        // the scheduler whoever completes the copy (the engine's thread, the timer), so neither a slow
+        // policy nor a token it spends ever holds an engine's or the JDK's shared timer thread.
+        CompletionStage<Signals> progress = lookup;
         CompletableFuture<Optional<Signals>> answered = lookup.thenApply(Optional::ofNullable);
-        CompletableFuture<Decision> decision = answered.handle((answer, error) -> outcome(facts, answer, error, start, explain));
-        answered.completeOnTimeout(null, budget.toNanos(), TimeUnit.NANOSECONDS); // null = no answer in time
+        CompletableFuture<Decision> decision = answered.handleAsync(
+                (answer, error) -> outcome(facts, progress, answer, error, start, explain), decider);
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(() -> answered.complete(null), budget.toNanos(), TimeUnit.NANOSECONDS); // null = no answer in time
+        } catch (RejectedExecutionException e) {
+            answered.complete(null); // closed: decide now on what is known rather than wait without a bound
+            return decision;
+        }
+        answered.whenComplete((answer, error) -> timer.cancel(false));
         return decision;
     }
 
     /** {@link #onEngineOutcome}, but never throwing: the decision future must not fail, even on a bug in our own code. */
-    private Decision outcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start, boolean explain) {
+    private Decision outcome(RequestFacts facts, CompletionStage<Signals> lookup, Optional<Signals> answer, Throwable error,
+                             long start, boolean explain) {
         try {
-            return onEngineOutcome(facts, answer, error, start, explain);
+            return onEngineOutcome(facts, lookup, answer, error, start, explain);
         } catch (RuntimeException e) {
             log.error("decision failed for {}", facts, e);
             return lastResort(facts, e, start);
         }
     }
 
-    private Decision onEngineOutcome(RequestFacts facts, Optional<Signals> answer, Throwable error, long start, boolean explain) {
+    private Decision onEngineOutcome(RequestFacts facts, CompletionStage<Signals> lookup, Optional<Signals> answer,
+                                     Throwable error, long start, boolean explain) {
         long engineDone = nanoTime.getAsLong();
         boolean timedOut = answer == null && error == null;
         if (timedOut) {
             engineTimeouts.increment();
-            Signals known = Signals.builder(facts.clientIp())
-                    .note("engine did not answer within the " + describe(budget) + " budget; decided on what was known")
+            Signals partial = knownSoFar(lookup);
+            Signals known = (partial == null ? Signals.builder(facts.clientIp()) : partial.toBuilder())
+                    .note("engine did not answer within the " + describe(budget) + " budget; decided on what was known"
+                            + (partial == null ? "" : " from the sources that had answered"))
                     .build();
             return evaluate(facts, known, start, engineDone, true, explain);
         }
@@ -165,8 +200,15 @@ public final class Gatehouse implements AutoCloseable {
         if (!failOpen) {
             return failClosed("error/engine", "engine failed: " + cause, Signals.of(facts.clientIp()), start, engineDone, false);
         }
-        Signals known = Signals.builder(facts.clientIp()).note("engine failed (" + cause + "); decided on what was known").build();
+        Signals partial = knownSoFar(lookup);
+        Signals known = (partial == null ? Signals.builder(facts.clientIp()) : partial.toBuilder())
+                .note("engine failed (" + cause + "); decided on what was known").build();
         return evaluate(facts, known, start, engineDone, false, explain);
+    }
+
+    /** What a layered engine's sources had answered so far, or {@code null}. */
+    private static Signals knownSoFar(CompletionStage<Signals> lookup) {
+        return lookup instanceof IntelligenceEngine.Progress progress ? progress.knownSoFar() : null;
     }
 
     private Decision evaluate(RequestFacts facts, Signals signals, long start, long engineDone, boolean budgetExceeded,
@@ -238,9 +280,29 @@ public final class Gatehouse implements AutoCloseable {
         return registry;
     }
 
+    /** Closes the engine and, when Gatehouse made it, the scheduler; later decisions still complete. */
     @Override
     public void close() {
-        engine.close();
+        try {
+            engine.close();
+        } finally {
+            if (ownsScheduler) {
+                scheduler.shutdownNow();
+            }
+        }
+    }
+
+    private static ScheduledExecutorService ownScheduler() {
+        AtomicInteger count = new AtomicInteger();
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, task -> {
+            Thread t = new Thread(task, "gatehouse-decide-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true); // a lookup that answers in time leaves no timer behind
+        executor.setKeepAliveTime(30, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true); // an idle Gatehouse (only fast engines) holds no thread
+        return executor;
     }
 
     /** Configures a {@link Gatehouse}; every setting is checked when it is made. */
@@ -250,6 +312,7 @@ public final class Gatehouse implements AutoCloseable {
         private Duration budget = Duration.ofMillis(50);
         private boolean failOpen = true;
         private LongSupplier nanoTime = System::nanoTime;
+        private ScheduledExecutorService scheduler;
         private MeterRegistry registry = Metrics.globalRegistry;
 
         private Builder() {
@@ -292,6 +355,16 @@ public final class Gatehouse implements AutoCloseable {
         /** The clock for timings, in nanoseconds; tests pass a fake. */
         public Builder nanoTime(LongSupplier nanoTime) {
             this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+            return this;
+        }
+
+        /**
+         * Times the budget and runs the policy for lookups that do not answer at once. Default: two daemon
+         * threads ({@code gatehouse-decide-N}) that this Gatehouse owns and {@link Gatehouse#close() closes}; a
+         * scheduler given here is not shut down by Gatehouse. Tests pass one whose time they move by hand.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

@@ -1,15 +1,20 @@
 package dev.gatehouse;
 
+import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.engine.Engines;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
+import dev.gatehouse.engine.ThreatScorer;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.testing.FakeEngine;
+import dev.gatehouse.testing.ManualScheduler;
 import dev.gatehouse.testing.TestPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +37,7 @@ class GatehouseTest {
             .fail(BROKEN, new IllegalStateException("provider down"))
             .throwOn(THROWS, new IllegalArgumentException("bug in engine"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ManualScheduler scheduler = new ManualScheduler();
 
     /** A clock that moves 1 ms each time it is read. */
     private final LongSupplier ticking = new LongSupplier() {
@@ -45,7 +51,7 @@ class GatehouseTest {
 
     private Gatehouse.Builder gatehouse() {
         return Gatehouse.builder().engine(engine).policy(TestPolicy.torBlocking()).nanoTime(ticking).meterRegistry(registry)
-                .budget(Duration.ofMillis(20));
+                .budget(Duration.ofMillis(20)).scheduler(scheduler);
     }
 
     private static RequestFacts facts(String ip) {
@@ -80,10 +86,20 @@ class GatehouseTest {
         assertThat(registry.get("gatehouse.decision.duration").timer().count()).isEqualTo(1);
     }
 
+    /** Decides for an engine that does not answer: nothing until the budget has passed on the scheduler. */
+    private Decision decideOutOfBudget(Gatehouse g, String ip) {
+        CompletableFuture<Decision> future = g.decide(facts(ip));
+        scheduler.advance(Duration.ofMillis(19));
+        assertThat(future).isNotDone();
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(future).isDone();
+        return future.join();
+    }
+
     @Test
-    void decide_engineSlowerThanBudget_decidesOnWhatIsKnownAndSaysSo() throws Exception {
+    void decide_engineSlowerThanBudget_decidesOnWhatIsKnownAndSaysSo() {
         Gatehouse g = gatehouse().build();
-        Decision d = decide(g, SLOW);
+        Decision d = decideOutOfBudget(g, SLOW);
         assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
         assertThat(d.timings().budgetExceeded()).isTrue();
         assertThat(d.signals().notes()).singleElement().asString().contains("did not answer within the 20 ms budget");
@@ -94,10 +110,8 @@ class GatehouseTest {
     @Test
     void decide_lateEngineAnswer_doesNotChangeTheDecision() throws Exception {
         Gatehouse g = gatehouse().build();
-        CompletableFuture<Decision> future = g.decide(facts(SLOW));
-        Decision d = future.get(10, TimeUnit.SECONDS);
+        Decision d = decideOutOfBudget(g, SLOW);
         engine.complete(SLOW, Signals.builder(IpAddress.parse(SLOW)).put(Signal.TOR, true, "late").build());
-        assertThat(future.join()).isSameAs(d);
         assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
         // the next request sees the (now complete) answer
         assertThat(decide(g, SLOW).verdict()).isEqualTo(Verdict.BLOCK);
@@ -106,9 +120,10 @@ class GatehouseTest {
     @Test
     void decide_engineAnswersAfterTheCallWithinBudget_decidesOnTheAnswer() throws Exception {
         CompletableFuture<Signals> answer = new CompletableFuture<>();
-        Gatehouse g = gatehouse().engine(f -> answer).budget(Duration.ofSeconds(30)).build();
+        Gatehouse g = gatehouse().engine(f -> answer).build();
 
         CompletableFuture<Decision> future = g.decide(facts(TOR));
+        scheduler.advance(Duration.ofMillis(19));
         assertThat(future).isNotDone();
         answer.complete(Signals.builder(IpAddress.parse(TOR)).put(Signal.TOR, true, "test").build());
 
@@ -116,6 +131,77 @@ class GatehouseTest {
         assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
         assertThat(d.timings().budgetExceeded()).isFalse();
         assertThat(counter("gatehouse.engine.timeouts")).isZero();
+        assertThat(scheduler.pending()).as("the budget timer is cancelled").isZero();
+    }
+
+    @Test
+    void decide_layeredEngineOutOfBudget_decidesOnTheLayersThatAnswered() {
+        Enricher hanging = (facts, known) -> new CompletableFuture<>();
+        ThreatScorer scorer = s -> s.toBuilder().put(Signal.THREAT_SCORE, s.isTrue(Signal.TOR) ? 80 : 0, "scoring").build();
+        Gatehouse g = gatehouse().engine(Engines.layered(engine, scorer, List.of(hanging))).build();
+
+        Decision d = decideOutOfBudget(g, TOR);
+
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK); // tor came from the base engine, which had answered
+        assertThat(d.signals().threatScore()).isEqualTo(80); // and the partial answer is scored
+        assertThat(d.timings().budgetExceeded()).isTrue();
+        assertThat(d.signals().notes()).singleElement().asString().contains("from the sources that had answered");
+    }
+
+    @Test
+    void decide_layeredEngineFails_failOpenDecidesOnTheLayersThatAnswered() throws Exception {
+        CompletableFuture<Signals> failing = new CompletableFuture<>();
+        Gatehouse g = gatehouse().engine(Engines.layered(engine, ThreatScorer.none(), List.of((facts, known) -> failing))).build();
+
+        CompletableFuture<Decision> future = g.decide(facts(TOR));
+        failing.completeExceptionally(new IllegalStateException("enricher broke its contract"));
+
+        Decision d = future.get(10, TimeUnit.SECONDS);
+        assertThat(d.verdict()).isEqualTo(Verdict.BLOCK);
+        assertThat(d.signals().notes()).singleElement().asString().contains("enricher broke its contract");
+    }
+
+    @Test
+    void decide_outOfBudget_policyRunsOnTheOwnedScheduler_neverTheJdkDelayThread() throws Exception {
+        AtomicReference<String> policyThread = new AtomicReference<>();
+        Policy recording = TestPolicy.builder().block("record", (r, s) -> {
+            policyThread.set(Thread.currentThread().getName());
+            return false;
+        }).build();
+        try (Gatehouse g = Gatehouse.builder().engine(engine).policy(recording).budget(Duration.ofMillis(1))
+                .meterRegistry(registry).build()) {
+            Decision d = g.decide(facts(SLOW)).get(10, TimeUnit.SECONDS);
+            assertThat(d.timings().budgetExceeded()).isTrue();
+            assertThat(policyThread.get()).startsWith("gatehouse-decide-");
+        }
+    }
+
+    @Test
+    void decide_engineAnswersOnItsOwnThread_policyRunsOnTheScheduler() throws Exception {
+        AtomicReference<String> policyThread = new AtomicReference<>();
+        Policy recording = TestPolicy.builder().block("record", (r, s) -> {
+            policyThread.set(Thread.currentThread().getName());
+            return false;
+        }).build();
+        CompletableFuture<Signals> answer = new CompletableFuture<>();
+        try (Gatehouse g = Gatehouse.builder().engine(f -> answer).policy(recording).budget(Duration.ofMinutes(1))
+                .meterRegistry(registry).build()) {
+            CompletableFuture<Decision> future = g.decide(facts(TOR));
+            Thread engineThread = new Thread(() -> answer.complete(Signals.of(IpAddress.parse(TOR))), "engine-thread");
+            engineThread.start();
+            engineThread.join();
+            future.get(10, TimeUnit.SECONDS);
+            assertThat(policyThread.get()).startsWith("gatehouse-decide-");
+        }
+    }
+
+    @Test
+    void decide_afterClose_stillCompletes() throws Exception {
+        Gatehouse g = Gatehouse.builder().engine(engine).policy(TestPolicy.torBlocking()).meterRegistry(registry).build();
+        g.close();
+        Decision d = g.decide(facts(SLOW)).get(10, TimeUnit.SECONDS);
+        assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
+        assertThat(d.timings().budgetExceeded()).isTrue();
     }
 
     @Test
@@ -163,8 +249,8 @@ class GatehouseTest {
     }
 
     @Test
-    void decide_timeoutWithFailClosed_stillDecidesOnWhatIsKnown() throws Exception {
-        Decision d = decide(gatehouse().failOpen(false).build(), SLOW);
+    void decide_timeoutWithFailClosed_stillDecidesOnWhatIsKnown() {
+        Decision d = decideOutOfBudget(gatehouse().failOpen(false).build(), SLOW);
         assertThat(d.verdict()).isEqualTo(Verdict.ALLOW);
         assertThat(d.timings().budgetExceeded()).isTrue();
     }

@@ -7,7 +7,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
 import dev.gatehouse.crawler.UserAgentClassifier.BotClaim;
+import dev.gatehouse.engine.BotVerification;
+import dev.gatehouse.engine.BotVerifiedBy;
 import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.engine.SharedCache;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
@@ -40,7 +43,8 @@ import java.util.function.Supplier;
  *     or the claimed crawler publishes nothing to check against.</li>
  * </ul>
  * Without a claim, an address in published ranges is named ({@code bot_verified=verified} by
- * {@code ip_range}) unless an earlier source already did, and otherwise {@code bot_verified=none}.
+ * {@code ip_range}) unless an earlier source already did; otherwise the signals pass unchanged (an
+ * absent {@code bot_verified} means {@code none}).
  *
  * <p>DNS is asynchronous (dnsjava), with a timeout per try and retries across servers. Outcomes are
  * cached per address and suffix set (verified long, spoofed shorter, unknown briefly) and concurrent
@@ -62,8 +66,8 @@ public final class CrawlerVerifier implements Enricher {
     static final String SOURCE_RDNS = "rdns";
 
     /** The outcome of one check, as it goes into the signals; {@code dns} when reverse DNS was consulted. */
-    record Verification(String status, String method, String note, boolean dns) {
-        Verification(String status, String method, String note) {
+    record Verification(BotVerification status, BotVerifiedBy method, String note, boolean dns) {
+        Verification(BotVerification status, BotVerifiedBy method, String note) {
             this(status, method, note, false);
         }
     }
@@ -77,6 +81,7 @@ public final class CrawlerVerifier implements Enricher {
     private final AsyncCache<RdnsKey, ForwardConfirmedRdns.Outcome> cache;
     private final MeterRegistry registry;
     private final Counter timeouts;
+    private final SharedOutcomes shared;
 
     private CrawlerVerifier(Builder b) {
         this.catalogSource = b.catalogSource;
@@ -96,6 +101,7 @@ public final class CrawlerVerifier implements Enricher {
                     case INDETERMINATE -> unknownTtl;
                 }))
                 .buildAsync();
+        this.shared = new SharedOutcomes(b.sharedCache, verifiedTtl, spoofedTtl);
         this.timeouts = Counter.builder("gatehouse.crawler.verifier.timeouts")
                 .description("Checks that outlived the verifier timeout and were answered unknown (the lookup goes on and fills the cache)")
                 .register(registry);
@@ -122,18 +128,12 @@ public final class CrawlerVerifier implements Enricher {
                     .put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_UA)
                     .put(Signal.BOT_NAME, c.name(), SOURCE_UA)
                     .put(Signal.BOT_CATEGORY, c.category(), SOURCE_UA)
-                    .remove(Signal.BOT_VERIFIED)
-                    .remove(Signal.BOT_VERIFIED_BY);
-            String source = "ip_range".equals(v.method()) ? SOURCE_RANGES : SOURCE_RDNS;
-            b.put(Signal.BOT_VERIFIED, v.status(), source);
-            if (v.method() != null) {
-                b.put(Signal.BOT_VERIFIED_BY, v.method(), source);
-            }
+                    .botVerification(v.status(), v.method(), sourceOf(v));
             if (v.note() != null) {
                 b.note("crawler " + c.name() + ": " + v.note());
             }
             if (v.dns()) {
-                b.source(new Signals.SourceStatus(SOURCE_RDNS, null, "unknown".equals(v.status()) ? v.note() : null));
+                b.source(new Signals.SourceStatus(SOURCE_RDNS, null, v.status() == BotVerification.UNKNOWN ? v.note() : null));
             }
             return b.build();
         }).exceptionally(e -> known.toBuilder().note("crawler verification failed: " + e).build());
@@ -144,51 +144,54 @@ public final class CrawlerVerifier implements Enricher {
             return known; // an earlier source (the embedded engine, a provider) already decided
         }
         Optional<Crawler> byIp = catalog.byAddress(ip);
-        Signals.Builder b = known.toBuilder();
-        if (byIp.isPresent() && known.value(Signal.BOT_NAME) == null) {
-            Crawler c = byIp.get();
-            b.put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_RANGES)
-                    .put(Signal.BOT_NAME, c.name(), SOURCE_RANGES)
-                    .put(Signal.BOT_CATEGORY, c.category(), SOURCE_RANGES)
-                    .put(Signal.BOT_VERIFIED, "verified", SOURCE_RANGES)
-                    .put(Signal.BOT_VERIFIED_BY, "ip_range", SOURCE_RANGES);
-        } else if (!known.isTrue(Signal.KNOWN_BOT)) {
-            b.put(Signal.BOT_VERIFIED, "none", SOURCE_RDNS);
+        if (byIp.isEmpty() || known.value(Signal.BOT_NAME) != null) {
+            return known; // nothing to add: an absent bot_verified means none, to policies and scoring alike
         }
-        return b.build();
+        Crawler c = byIp.get();
+        return known.toBuilder()
+                .put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_RANGES)
+                .put(Signal.BOT_NAME, c.name(), SOURCE_RANGES)
+                .put(Signal.BOT_CATEGORY, c.category(), SOURCE_RANGES)
+                .botVerification(BotVerification.VERIFIED, BotVerifiedBy.IP_RANGE, SOURCE_RANGES)
+                .build();
+    }
+
+    /** Who said it: the published ranges, or reverse DNS (also for an outcome that DNS could not reach). */
+    private static String sourceOf(Verification v) {
+        return v.method() == BotVerifiedBy.IP_RANGE ? SOURCE_RANGES : SOURCE_RDNS;
     }
 
     private CompletableFuture<Verification> verify(CrawlerCatalog catalog, IpAddress ip, BotClaim claim, Signals known) {
         Optional<Crawler> maybe = catalog.byName(claim.name());
         if (maybe.isEmpty()) {
-            return done("unknown", null, claim.name() + " publishes no IP ranges or reverse-DNS scheme; the claim cannot be checked");
+            return done(BotVerification.UNKNOWN, null, claim.name() + " publishes no IP ranges or reverse-DNS scheme; the claim cannot be checked");
         }
         Crawler crawler = maybe.get();
-        if ("verified".equals(known.string(Signal.BOT_VERIFIED)) && "provider".equals(known.string(Signal.BOT_VERIFIED_BY))
+        if (known.botVerification() == BotVerification.VERIFIED && known.botVerifiedBy() == BotVerifiedBy.PROVIDER
                 && catalog.byName(known.string(Signal.BOT_NAME)).map(k -> k.vendor().equals(crawler.vendor())).orElse(false)) {
-            return done("verified", "provider", null);
+            return done(BotVerification.VERIFIED, BotVerifiedBy.PROVIDER, null);
         }
         CrawlerCatalog.RangeEvidence ranges = catalog.rangeEvidence(crawler, ip);
         if (ranges == CrawlerCatalog.RangeEvidence.PUBLISHED) {
-            return done("verified", "ip_range", null);
+            return done(BotVerification.VERIFIED, BotVerifiedBy.IP_RANGE, null);
         }
         if (ranges == CrawlerCatalog.RangeEvidence.OUTSIDE_PREFILTER) {
-            return done("spoofed", null, ip + " is outside the " + crawler.vendor() + " network");
+            return done(BotVerification.SPOOFED, null, ip + " is outside the " + crawler.vendor() + " network");
         }
         if (!crawler.hasRdns()) {
             return ranges != CrawlerCatalog.RangeEvidence.OUTSIDE
-                    ? done("unknown", null, crawler.vendor() + " publishes no authoritative IP ranges or reverse-DNS scheme for " + crawler.name())
-                    : done("spoofed", null, ip + " is not in the published ranges of " + crawler.name()
+                    ? done(BotVerification.UNKNOWN, null, crawler.vendor() + " publishes no authoritative IP ranges or reverse-DNS scheme for " + crawler.name())
+                    : done(BotVerification.SPOOFED, null, ip + " is not in the published ranges of " + crawler.name()
                             + " and " + crawler.vendor() + " documents no reverse-DNS scheme");
         }
         RdnsKey key = new RdnsKey(ip, crawler.rdnsSuffixes().stream().sorted().toList());
         CompletableFuture<ForwardConfirmedRdns.Outcome> lookup = cache.get(key, (k, executor) ->
-                rdns.check(k.ip(), k.suffixes()).exceptionally(e ->
+                shared.getOrCheck(k.ip(), k.suffixes(), () -> rdns.check(k.ip(), k.suffixes())).exceptionally(e ->
                         new ForwardConfirmedRdns.Outcome(ForwardConfirmedRdns.Result.INDETERMINATE, null, "rDNS check failed: " + e)));
         return lookup.thenApply(o -> switch (o.result()) {
-                    case CONFIRMED -> new Verification("verified", "rdns", o.note(), true);
-                    case REFUTED -> new Verification("spoofed", null, o.note(), true);
-                    case INDETERMINATE -> new Verification("unknown", null, o.note(), true);
+                    case CONFIRMED -> new Verification(BotVerification.VERIFIED, BotVerifiedBy.RDNS, o.note(), true);
+                    case REFUTED -> new Verification(BotVerification.SPOOFED, null, o.note(), true);
+                    case INDETERMINATE -> new Verification(BotVerification.UNKNOWN, null, o.note(), true);
                 })
                 .completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(v -> {
@@ -196,7 +199,7 @@ public final class CrawlerVerifier implements Enricher {
                         return v;
                     }
                     timeouts.increment();
-                    return new Verification("unknown", null, "reverse DNS did not answer within " + timeout.toMillis() + " ms", true);
+                    return new Verification(BotVerification.UNKNOWN, null, "reverse DNS did not answer within " + timeout.toMillis() + " ms", true);
                 });
     }
 
@@ -204,12 +207,12 @@ public final class CrawlerVerifier implements Enricher {
         Counter.builder("gatehouse.crawler.verifications")
                 .description("Crawler claims checked, by claimed bot, outcome and method")
                 .tag("bot", bot)
-                .tag("outcome", v.status())
-                .tag("method", v.method() == null ? "none" : v.method())
+                .tag("outcome", v.status().id())
+                .tag("method", v.method() == null ? "none" : v.method().id())
                 .register(registry).increment();
     }
 
-    private static CompletableFuture<Verification> done(String status, String method, String note) {
+    private static CompletableFuture<Verification> done(BotVerification status, BotVerifiedBy method, String note) {
         return CompletableFuture.completedFuture(new Verification(status, method, note));
     }
 
@@ -238,6 +241,7 @@ public final class CrawlerVerifier implements Enricher {
         private long cacheSize = 100_000;
         private Ticker ticker = Ticker.systemTicker();
         private MeterRegistry registry = Metrics.globalRegistry;
+        private SharedCache sharedCache = SharedCache.none();
 
         private Builder() {
         }
@@ -327,6 +331,16 @@ public final class CrawlerVerifier implements Enricher {
         /** The time source of the cache (tests move it by hand). Default the system ticker. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * A cache shared with the other instances of a fleet (e.g. {@code RedisSharedCache}): confirmed and
+         * refuted rDNS outcomes are written there with their TTLs and read before asking DNS, so N instances
+         * check an address once between them. Default {@link SharedCache#none()}.
+         */
+        public Builder sharedCache(SharedCache sharedCache) {
+            this.sharedCache = Objects.requireNonNull(sharedCache, "sharedCache");
             return this;
         }
 

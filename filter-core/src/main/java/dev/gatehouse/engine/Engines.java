@@ -31,11 +31,12 @@ public final class Engines {
         @Override
         public CompletionStage<Signals> lookup(RequestFacts facts) {
             CompletionStage<Signals> stage = base.lookup(facts);
+            Signals known = null; // the last answer handed to an enricher
             int next = 0;
             // While each step has already answered (the embedded engine and a verifier that needs no DNS do),
             // go on at once: thenCompose on a completed stage costs a future and a lambda per enricher.
             while (stage instanceof CompletableFuture<Signals> done && done.isDone() && !done.isCompletedExceptionally()) {
-                Signals known = done.join();
+                known = done.join();
                 try {
                     if (next == enrichers.size()) {
                         return CompletableFuture.completedFuture(scorer.score(known));
@@ -46,10 +47,23 @@ public final class Engines {
                     return CompletableFuture.failedFuture(e instanceof CompletionException ? e : new CompletionException(e));
                 }
             }
+            // Still waiting: hand back a stage that can tell what the sources that answered had found, so a
+            // caller out of budget decides on the embedded signals rather than on nothing.
+            Lookup lookup = new Lookup(scorer, known);
             for (Enricher enricher : enrichers.subList(next, enrichers.size())) {
-                stage = stage.thenCompose(known -> enricher.enrich(facts, known));
+                stage = stage.thenCompose(answered -> {
+                    lookup.known = answered;
+                    return enricher.enrich(facts, answered);
+                });
             }
-            return stage.thenApply(scorer::score);
+            stage.thenApply(scorer::score).whenComplete((signals, error) -> {
+                if (error == null) {
+                    lookup.complete(signals);
+                } else {
+                    lookup.completeExceptionally(error);
+                }
+            });
+            return lookup;
         }
 
         @Override
@@ -66,6 +80,23 @@ public final class Engines {
         public void close() {
             enrichers.forEach(Enricher::close);
             base.close();
+        }
+    }
+
+    /** A layered lookup in flight: completes with the scored answer, and meanwhile knows the layers that answered. */
+    private static final class Lookup extends CompletableFuture<Signals> implements IntelligenceEngine.Progress {
+        private final ThreatScorer scorer;
+        private volatile Signals known;
+
+        Lookup(ThreatScorer scorer, Signals known) {
+            this.scorer = scorer;
+            this.known = known;
+        }
+
+        @Override
+        public Signals knownSoFar() {
+            Signals now = known;
+            return now == null ? null : scorer.score(now);
         }
     }
 }

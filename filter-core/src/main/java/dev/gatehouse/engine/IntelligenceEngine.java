@@ -30,4 +30,14 @@ public interface IntelligenceEngine extends AutoCloseable {
     @Override
     default void close() {
     }
+
+    /**
+     * Implemented by the stage a {@link #lookup} returns when the engine can tell, before it answers,
+     * what its sources have said so far ({@link dev.gatehouse.engine.Engines#layered} does). A caller
+     * whose budget runs out decides on that rather than on nothing.
+     */
+    interface Progress {
+        /** The signals known now, scored as a full answer would be; {@code null} when no source has answered yet. */
+        Signals knownSoFar();
+    }
 }

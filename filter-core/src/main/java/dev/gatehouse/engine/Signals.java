@@ -108,6 +108,17 @@ public final class Signals {
         return value(signal) instanceof Integer i ? i : fallback;
     }
 
+    /** The outcome of crawler verification; {@link BotVerification#NONE} when no source spoke of it. */
+    public BotVerification botVerification() {
+        BotVerification v = BotVerification.byId(string(Signal.BOT_VERIFIED));
+        return v == null ? BotVerification.NONE : v;
+    }
+
+    /** How the crawler was verified, or {@code null} when it was not. */
+    public BotVerifiedBy botVerifiedBy() {
+        return BotVerifiedBy.byId(string(Signal.BOT_VERIFIED_BY));
+    }
+
     /** The fused {@code threat_score} (0 when no source gave evidence of risk). */
     public int threatScore() {
         return integer(Signal.THREAT_SCORE, 0);
@@ -216,6 +227,17 @@ public final class Signals {
         /** Records a boolean only when it is true, so a source that knows nothing does not claim {@code false}. */
         public Builder flag(Signal signal, boolean value, String source) {
             return value ? put(signal, Boolean.TRUE, source) : this;
+        }
+
+        /**
+         * Replaces {@code bot_verified} and {@code bot_verified_by} with one source's outcome;
+         * {@code by} is {@code null} when the crawler was not verified.
+         */
+        public Builder botVerification(BotVerification verification, BotVerifiedBy by, String source) {
+            Objects.requireNonNull(verification, "verification");
+            remove(Signal.BOT_VERIFIED).remove(Signal.BOT_VERIFIED_BY);
+            put(Signal.BOT_VERIFIED, verification.id(), source);
+            return by == null ? this : put(Signal.BOT_VERIFIED_BY, by.id(), source);
         }
 
         public Object value(Signal signal) {

@@ -1,8 +1,10 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.DidYouMean;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import dev.gatehouse.DidYouMean;
+import dev.gatehouse.engine.BotVerification;
+import dev.gatehouse.engine.BotVerifiedBy;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
@@ -24,10 +26,10 @@ import java.util.regex.Matcher;
 /** Reads a {@code when:} mapping into a compiled {@link Condition}, reporting every problem. */
 final class ConditionParser {
 
-    static final Set<String> BOT_VERIFIED = new LinkedHashSet<>(List.of("verified", "spoofed", "unknown", "none"));
+    static final Set<String> BOT_VERIFIED = BotVerification.ids();
     static final Set<String> BOT_CATEGORIES =
             new LinkedHashSet<>(List.of("search", "ai", "user_triggered", "seo", "monitoring", "social", "other"));
-    static final Set<String> BOT_VERIFIED_BY = new LinkedHashSet<>(List.of("ip_range", "rdns", "provider"));
+    static final Set<String> BOT_VERIFIED_BY = BotVerifiedBy.ids();
     static final List<String> REQUEST_ATTRIBUTES =
             List.of("request.method", "request.host", "request.path", "request.user_agent", "request.header.<name>");
     static final Set<String> KEYS;
@@ -266,7 +268,7 @@ final class ConditionParser {
         if (!ok || values.size() != nodes.size()) {
             return null;
         }
-        return new Leaf.Text(signal, StringMatcher.values(values, true), signal == Signal.BOT_VERIFIED ? "none" : null);
+        return new Leaf.Text(signal, StringMatcher.values(values, true), signal == Signal.BOT_VERIFIED ? BotVerification.NONE.id() : null);
     }
 
     private StringMatcher regex(Node node, String path) {

@@ -22,6 +22,11 @@ public interface RateLimitStore extends AutoCloseable {
     /** Approximate number of buckets held, for metrics and tests of the bound. */
     long size();
 
+    /** For readiness pages: whether this store decides as configured or falls back, and why. */
+    default StoreStatus status() {
+        return StoreStatus.up("local", "in-process buckets");
+    }
+
     @Override
     default void close() {
     }

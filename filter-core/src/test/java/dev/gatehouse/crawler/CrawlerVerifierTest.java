@@ -1,6 +1,8 @@
 package dev.gatehouse.crawler;
 
 import dev.gatehouse.RequestFacts;
+import dev.gatehouse.engine.BotVerification;
+import dev.gatehouse.engine.BotVerifiedBy;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
@@ -47,12 +49,14 @@ class CrawlerVerifierTest {
     }
 
     @Test
-    void enrich_browserFromOrdinaryAddress_verifiedNone() {
-        Signals s = enrich("192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0");
+    void enrich_browserFromOrdinaryAddress_signalsPassUnchanged() {
+        Signals known = Signals.of(IpAddress.parse("192.0.2.1"));
+        Signals s = enrich("192.0.2.1", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", known);
 
-        assertThat(s.value(Signal.BOT_VERIFIED)).isEqualTo("none");
-        assertThat(s.value(Signal.KNOWN_BOT)).isNull();
-        assertThat(s.value(Signal.BOT_NAME)).isNull();
+        assertThat(s).isSameAs(known); // no copy, and no bot_verified=none credited to rdns
+        assertThat(s.value(Signal.BOT_VERIFIED)).isNull();
+        assertThat(s.botVerification()).isEqualTo(BotVerification.NONE);
+        assertThat(s.sources()).isEmpty();
     }
 
     @Test
@@ -119,6 +123,7 @@ class CrawlerVerifierTest {
         assertThat(s.value(Signal.BOT_NAME)).isEqualTo("Googlebot-Image");
         assertThat(s.value(Signal.BOT_VERIFIED)).isEqualTo("verified");
         assertThat(s.value(Signal.BOT_VERIFIED_BY)).isEqualTo("provider");
+        assertThat(s.botVerifiedBy()).isEqualTo(BotVerifiedBy.PROVIDER);
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The contract every {@link RateLimitStore} passes (local today, Redis later): a backend's test
+ * The contract every {@link RateLimitStore} passes (local, and Redis in {@code RedisRateLimitStoreIT}): a backend's test
  * extends this class and creates the store on the given nanosecond clock.
  */
 public abstract class AbstractRateLimitStoreContractTest {

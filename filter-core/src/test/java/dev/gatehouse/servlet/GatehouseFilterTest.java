@@ -233,7 +233,7 @@ class GatehouseFilterTest {
 
     /** A policy that blocks its thread until released. */
     private Policy stuckPolicy(CountDownLatch release) {
-        // the engine never answers, so the policy runs on the budget timer's thread and the filter's own wait runs out
+        // the engine never answers, so the policy runs on Gatehouse's scheduler when the budget ends and the filter's own wait runs out
         engine.hang("203.0.113.5");
         return named((request, signals) -> {
             try {

@@ -86,6 +86,9 @@ final class AdminHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
         boolean reloadPath = "/v1/reload".equals(path);
+        if (!reloadPath && !isReadEndpoint(path)) {
+            return json(response, callback, 404, error("no such endpoint: " + path)); // whatever the method or token
+        }
         HttpMethod expected = reloadPath ? HttpMethod.POST : HttpMethod.GET;
         if (!expected.is(request.getMethod()) && !(expected == HttpMethod.GET && HttpMethod.HEAD.is(request.getMethod()))) {
             response.getHeaders().put(HttpHeader.ALLOW, expected.asString());
@@ -113,10 +116,12 @@ final class AdminHandler extends Handler.Abstract {
         if ("/v1/explain".equals(path)) {
             return explain(Request.extractQueryParameters(request), response, callback);
         }
-        if (reloadPath) {
-            return reload(response, callback);
-        }
-        return json(response, callback, 404, error("no such endpoint: " + path));
+        return reload(response, callback);
+    }
+
+    private static boolean isReadEndpoint(String path) {
+        return path != null && (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
+                || path.equals("/v1/explain") || path.startsWith("/v1/ip/"));
     }
 
     /**

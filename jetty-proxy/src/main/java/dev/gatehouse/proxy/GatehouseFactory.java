@@ -76,7 +76,7 @@ public final class GatehouseFactory {
         ReloadablePolicy reloadable = built.reloadable();
         try {
             return GatehouseProxy.builder()
-                    .listen(config.listen())
+                    .listeners(config.listeners())
                     .upstream(config.upstream())
                     .upstreamTimeout(config.upstreamTimeout())
                     .gatehouse(built.gatehouse())

@@ -15,26 +15,31 @@ import java.util.Objects;
  * {@code gatehouse.yaml} and command-line flags by {@link ProxyConfigLoader}; every key is in
  * {@code docs/configuration.md}.
  *
- * @param listen          where clients connect
+ * @param listeners       where and how clients connect: plain HTTP, TLS, HTTP/2, PROXY protocol, drain time
  * @param upstream        the application behind the proxy ({@code http://127.0.0.1:3000})
  * @param upstreamTimeout how long the upstream may take before the client gets 504
  * @param admin           the admin listener; {@code null} = none
  * @param adminToken      bearer token for the admin endpoints (read from {@code admin.token-env}); {@code null} = none
  * @param settings        the core settings: policy, budget, fail mode, trusted proxies, data, rate limits, …
  */
-public record ProxyConfig(HostPort listen, URI upstream, Duration upstreamTimeout, HostPort admin, String adminToken,
+public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration upstreamTimeout, HostPort admin, String adminToken,
                           GatehouseSettings settings) {
 
-    public static final HostPort DEFAULT_LISTEN = HostPort.parse("127.0.0.1:8080", -1);
+    public static final HostPort DEFAULT_LISTEN = ListenerSettings.DEFAULT_LISTEN;
     public static final HostPort DEFAULT_ADMIN = HostPort.parse("127.0.0.1:9090", -1);
     public static final Duration DEFAULT_BUDGET = GatehouseSettings.DEFAULT_BUDGET;
     public static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
 
     public ProxyConfig {
-        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(listeners, "listeners");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(upstreamTimeout, "upstreamTimeout");
         Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The plain HTTP listener ({@code listen}). */
+    public HostPort listen() {
+        return listeners.listen();
     }
 
     /** The policy file; {@code null} = the bundled {@code default.yaml}. */
@@ -56,7 +61,7 @@ public record ProxyConfig(HostPort listen, URI upstream, Duration upstreamTimeou
 
     /** Builds a {@link ProxyConfig}; each setting is checked when made and the message names its key. */
     public static final class Builder {
-        private HostPort listen = DEFAULT_LISTEN;
+        private ListenerSettings listeners = ListenerSettings.DEFAULTS;
         private URI upstream;
         private Duration upstreamTimeout = DEFAULT_UPSTREAM_TIMEOUT;
         private HostPort admin = DEFAULT_ADMIN;
@@ -66,8 +71,14 @@ public record ProxyConfig(HostPort listen, URI upstream, Duration upstreamTimeou
         private Builder() {
         }
 
+        /** The plain listener alone (the rest of the listener settings unchanged). */
         public Builder listen(HostPort listen) {
-            this.listen = Objects.requireNonNull(listen, "listen");
+            this.listeners = listeners.toBuilder().listen(Objects.requireNonNull(listen, "listen")).build();
+            return this;
+        }
+
+        public Builder listeners(ListenerSettings listeners) {
+            this.listeners = Objects.requireNonNull(listeners, "listeners");
             return this;
         }
 
@@ -117,7 +128,7 @@ public record ProxyConfig(HostPort listen, URI upstream, Duration upstreamTimeou
             if (upstream == null) {
                 throw new IllegalStateException("upstream is required (--upstream URL or 'upstream:' in the config file)");
             }
-            return new ProxyConfig(listen, upstream, upstreamTimeout, admin, adminToken, settings);
+            return new ProxyConfig(listeners, upstream, upstreamTimeout, admin, adminToken, settings);
         }
     }
 }

@@ -34,8 +34,11 @@ import java.util.function.Function;
 public final class ProxyConfigLoader {
 
     /** The proxy's own top-level keys. */
-    public static final List<String> PROXY_KEYS = List.of("listen", "upstream", "upstream-timeout", "admin");
+    public static final List<String> PROXY_KEYS = List.of("listen", "upstream", "upstream-timeout", "admin",
+            "tls", "http2", "h2c", "redirect-to-https", "proxy-protocol", "shutdown-timeout");
     static final List<String> ADMIN_KEYS = List.of("listen", "token-env");
+    static final List<String> TLS_KEYS = List.of("listen", "certificate", "private-key", "keystore", "keystore-password-env", "reload");
+    static final List<String> PROXY_PROTOCOL_KEYS = List.of("enabled", "trusted");
 
     private ProxyConfigLoader() {
     }
@@ -64,10 +67,7 @@ public final class ProxyConfigLoader {
                 .deprecated("upstream-timeout-ms", "upstream-timeout", ms -> ms.matches("\\d+") ? ms + "ms" : ms);
         GatehouseSettings settings = SettingsBinder.read(r, PROXY_KEYS);
         ProxyConfig.Builder b = ProxyConfig.builder();
-        HostPort listen = r.hostPort("listen", -1);
-        if (listen != null) {
-            b.listen(listen);
-        }
+        listeners(r, b);
         URI upstream = r.url("upstream");
         if (upstream != null) {
             r.apply("upstream", () -> b.upstream(upstream));
@@ -85,6 +85,56 @@ public final class ProxyConfigLoader {
             throw new SettingsException(List.of(new SettingsException.Problem(tree.origin(), "upstream",
                     "is required: give --upstream URL, or upstream: in the config file")));
         }
+    }
+
+    /** {@code listen}, {@code tls}, {@code http2}, {@code h2c}, {@code redirect-to-https}, {@code proxy-protocol}, {@code shutdown-timeout}. */
+    private static void listeners(SettingsReader r, ProxyConfig.Builder b) {
+        ListenerSettings.Builder l = ListenerSettings.builder();
+        HostPort listen = r.hostPort("listen", -1);
+        if (listen != null) {
+            l.listen(listen);
+        }
+        SettingsReader tls = r.child("tls");
+        if (tls != null) {
+            tls.checkKeys(TLS_KEYS, List.of());
+            HostPort tlsListen = tls.has("listen") ? tls.hostPort("listen", -1) : ListenerSettings.DEFAULT_TLS_LISTEN;
+            Path certificate = tls.path("certificate");
+            Path privateKey = tls.path("private-key");
+            Path keystore = tls.path("keystore");
+            String passwordEnv = tls.string("keystore-password-env");
+            Boolean reload = tls.bool("reload");
+            if (tlsListen != null) {
+                r.apply("tls", () -> l.tls(
+                        new ListenerSettings.Tls(tlsListen, certificate, privateKey, keystore, passwordEnv, reload == null || reload)));
+            }
+        }
+        Boolean http2 = r.bool("http2");
+        if (http2 != null) {
+            l.http2(http2);
+        }
+        Boolean h2c = r.bool("h2c");
+        if (h2c != null) {
+            l.h2c(h2c);
+        }
+        Boolean redirect = r.bool("redirect-to-https");
+        if (redirect != null) {
+            l.redirectToHttps(redirect);
+        }
+        SettingsReader proxyProtocol = r.child("proxy-protocol");
+        if (proxyProtocol != null) {
+            proxyProtocol.checkKeys(PROXY_PROTOCOL_KEYS, List.of());
+            Boolean enabled = proxyProtocol.bool("enabled");
+            List<String> trusted = proxyProtocol.list("trusted");
+            if (enabled == null || enabled) {
+                proxyProtocol.apply("trusted", () -> l.proxyProtocol(
+                        ListenerSettings.ProxyProtocol.trusting(trusted == null ? List.of() : trusted)));
+            }
+        }
+        Duration shutdown = r.duration("shutdown-timeout");
+        if (shutdown != null) {
+            r.apply("shutdown-timeout", () -> l.shutdownTimeout(shutdown));
+        }
+        r.apply(redirect != null && redirect ? "redirect-to-https" : "tls", () -> b.listeners(l.build()));
     }
 
     private static void admin(SettingsReader r, ProxyConfig.Builder b, Function<String, String> env) {

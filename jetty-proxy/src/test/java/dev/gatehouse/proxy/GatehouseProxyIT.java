@@ -363,6 +363,18 @@ class GatehouseProxyIT {
     }
 
     @Test
+    void admin_unknownPath_is404WhateverTheMethodOrToken() throws Exception {
+        GatehouseProxy proxy = started(proxy(Doubles.engine(), TrustedProxies.none())
+                .admin(HostPort.parse("127.0.0.1:0", -1)).adminToken("s3cret"));
+
+        HttpResponse<String> get = admin(proxy, "GET", "/v1/nothing");
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(MAPPER.readTree(get.body()).get("error").asText()).isEqualTo("no such endpoint: /v1/nothing");
+        assertThat(admin(proxy, "POST", "/v1/nothing").statusCode()).isEqualTo(404);
+        assertThat(admin(proxy, "POST", "/healthz").statusCode()).as("a known path, wrong method").isEqualTo(405);
+    }
+
+    @Test
     void post_bodyReachesTheUpstreamAfterASlowDecision() throws Exception {
         org.eclipse.jetty.server.Server bodyEcho = new org.eclipse.jetty.server.Server(new InetSocketAddress("127.0.0.1", 0));
         bodyEcho.setHandler(new org.eclipse.jetty.server.Handler.Abstract() {

@@ -151,6 +151,60 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void parse_listenerKeys_tlsFilesRelativeToTheFile_http2_proxyProtocol_shutdown() {
+        ProxyConfig config = parse("""
+                upstream: http://127.0.0.1:3000
+                listen: 127.0.0.1:8080
+                tls:
+                  listen: 0.0.0.0:8443
+                  certificate: live/fullchain.pem
+                  private-key: live/privkey.pem
+                  reload: false
+                http2: false
+                h2c: false
+                redirect-to-https: true
+                proxy-protocol: { enabled: true, trusted: [10.0.0.0/8, loopback] }
+                shutdown-timeout: 5s
+                """);
+
+        ListenerSettings l = config.listeners();
+        assertThat(l.listen()).hasToString("127.0.0.1:8080");
+        assertThat(l.tls().listen()).hasToString("0.0.0.0:8443");
+        assertThat(l.tls().certificate()).isEqualTo(BASE.resolve("live/fullchain.pem"));
+        assertThat(l.tls().privateKey()).isEqualTo(BASE.resolve("live/privkey.pem"));
+        assertThat(l.tls().reload()).isFalse();
+        assertThat(l.http2()).isFalse();
+        assertThat(l.h2c()).isFalse();
+        assertThat(l.redirectToHttps()).isTrue();
+        assertThat(l.proxyProtocol().enabled()).isTrue();
+        assertThat(l.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void parse_listenerKeys_mistakesNameTheKey() {
+        assertThatThrownBy(() -> parse("""
+                upstream: http://127.0.0.1:3000
+                tls:
+                  certificate: fullchain.pem
+                  keystore: x.p12
+                redirect-to-https: true
+                proxy-protocol: { enabled: true, trusted: [] }
+                shutdown-timeout: -1s
+                """))
+                .hasMessageContaining("gatehouse.yaml:3:3: tls: give either certificate + private-key (PEM) or keystore, not both")
+                .hasMessageContaining("proxy-protocol.trusted: must name the load balancers")
+                .hasMessageContaining("shutdown-timeout: expected a duration");
+        assertThatThrownBy(() -> parse("""
+                upstream: http://127.0.0.1:3000
+                redirect-to-https: true
+                """)).hasMessageContaining("gatehouse.yaml:2:20: redirect-to-https: needs a tls listener");
+        assertThatThrownBy(() -> parse("""
+                upstream: http://127.0.0.1:3000
+                tls: { listen: 127.0.0.1:8443, certificat: a.pem }
+                """)).hasMessageContaining("tls.certificat: unknown key (did you mean 'tls.certificate'?)");
+    }
+
+    @Test
     void parse_badValues_allReportedWithTheirPlace() {
         assertThatThrownBy(() -> parse("""
                 upstream: ftp://x

@@ -1,6 +1,8 @@
 package dev.gatehouse.engine.embedded;
 
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
+import dev.gatehouse.engine.BotVerification;
+import dev.gatehouse.engine.BotVerifiedBy;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 
@@ -173,8 +175,7 @@ final class Facts {
             b.put(Signal.KNOWN_BOT, Boolean.TRUE, CRAWLERS_SOURCE);
             b.put(Signal.BOT_NAME, crawler.name(), CRAWLERS_SOURCE);
             b.put(Signal.BOT_CATEGORY, crawler.category(), CRAWLERS_SOURCE);
-            b.put(Signal.BOT_VERIFIED, "verified", CRAWLERS_SOURCE);
-            b.put(Signal.BOT_VERIFIED_BY, "ip_range", CRAWLERS_SOURCE);
+            b.botVerification(BotVerification.VERIFIED, BotVerifiedBy.IP_RANGE, CRAWLERS_SOURCE);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.engine.BotVerification;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.engine.ThreatScorer;
@@ -59,8 +60,8 @@ public final class Scoring implements ThreatScorer {
         if (signals.isTrue(Signal.ATTACKER)) {
             add(lines, "on a blocklist of known attackers", ATTACKER, signals, Signal.ATTACKER);
         }
-        String verified = signals.string(Signal.BOT_VERIFIED);
-        if ("spoofed".equals(verified)) {
+        BotVerification verified = signals.botVerification();
+        if (verified == BotVerification.SPOOFED) {
             add(lines, "claims to be a crawler but failed verification", SPOOFED_CRAWLER, signals, Signal.BOT_VERIFIED);
         }
         if (signals.isTrue(Signal.PROXY)) {
@@ -82,16 +83,16 @@ public final class Scoring implements ThreatScorer {
         if (signals.isTrue(Signal.VPN)) {
             add(lines, "commercial VPN", VPN, signals, Signal.VPN);
         }
-        if (signals.isTrue(Signal.HOSTING) && !"verified".equals(verified)) {
+        if (signals.isTrue(Signal.HOSTING) && verified != BotVerification.VERIFIED) {
             add(lines, "hosting / datacenter network", HOSTING, signals, Signal.HOSTING);
         }
         if (signals.isTrue(Signal.RELAY)) {
             add(lines, "privacy relay (real people)", RELAY, signals, Signal.RELAY);
         }
-        if (signals.isTrue(Signal.UA_CLAIMS_BOT) && (verified == null || "unknown".equals(verified) || "none".equals(verified))) {
+        if (signals.isTrue(Signal.UA_CLAIMS_BOT) && (verified == BotVerification.UNKNOWN || verified == BotVerification.NONE)) {
             add(lines, "User-Agent claims a crawler, not verified", UNVERIFIED_BOT_CLAIM, signals, Signal.UA_CLAIMS_BOT);
         }
-        if ("verified".equals(verified)) {
+        if (verified == BotVerification.VERIFIED) {
             add(lines, "verified crawler", VERIFIED_CRAWLER, signals, Signal.BOT_VERIFIED);
         }
 
@@ -119,8 +120,8 @@ public final class Scoring implements ThreatScorer {
      * data says little, a little more when the network (ASN) is at least known.
      */
     static int confidence(Signals s, List<Signals.ScoreContribution> lines, boolean providerScore) {
-        String verified = s.string(Signal.BOT_VERIFIED);
-        if (s.isTrue(Signal.ATTACKER) || "spoofed".equals(verified) || "verified".equals(verified)) {
+        BotVerification verified = s.botVerification();
+        if (s.isTrue(Signal.ATTACKER) || verified == BotVerification.SPOOFED || verified == BotVerification.VERIFIED) {
             return 90;
         }
         if (s.isTrue(Signal.TOR)) {

@@ -173,7 +173,7 @@ class EmbeddedEngineCrawlerRefreshTest {
         CrawlerVerifier verifier = CrawlerVerifier.builder().catalogSource(engine::crawlerCatalog)
                 .dnsServers(List.of(NOWHERE)).meterRegistry(new SimpleMeterRegistry()).build();
         IpAddress ip = IpAddress.parse("1.2.3.4");
-        assertThat(enrich(verifier, RequestFacts.forIp(ip)).string(Signal.BOT_VERIFIED)).isEqualTo("none");
+        assertThat(enrich(verifier, RequestFacts.forIp(ip)).string(Signal.BOT_VERIFIED)).isNull(); // absent: none
 
         write(COMMON, googleJson("2026-09-01T12:00:00.000000", "1.2.3.0/24"));
         engine.refresh();

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.cli;
 
+import dev.gatehouse.proxy.ListenerSettings;
+
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.GatehouseProxy;
 import dev.gatehouse.proxy.ProxyConfig;
@@ -91,7 +93,10 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         try (proxy) {
-            env.out().println("Gatehouse proxy on " + resolved.listen() + " -> " + resolved.upstream()
+            ListenerSettings.Tls tls = resolved.listeners().tls();
+            env.out().println("Gatehouse proxy on " + resolved.listen()
+                    + (tls == null ? "" : " and https://" + tls.listen() + (resolved.listeners().http2() ? " (HTTP/2)" : ""))
+                    + " -> " + resolved.upstream()
                     + (proxy.adminPort() > 0 ? "; admin on " + resolved.admin() : ""));
             env.proxyWaiter().await(proxy);
         }

@@ -1,0 +1,56 @@
+package dev.gatehouse.engine;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The outcome of crawler verification: the values of the signal {@code bot_verified}.
+ * Signals hold the {@link #id()}; read it back with {@link Signals#botVerification()}.
+ */
+public enum BotVerification {
+    /** The address proves the claimed crawler (published range, forward-confirmed rDNS or a provider). */
+    VERIFIED("verified"),
+    /** The claimed crawler documents how to check it and the address fails. */
+    SPOOFED("spoofed"),
+    /** The check could not decide (DNS timed out or failed, nothing published to check against). */
+    UNKNOWN("unknown"),
+    /** No crawler was claimed or found; an absent {@code bot_verified} means this. */
+    NONE("none");
+
+    private static final Set<String> IDS =
+            Collections.unmodifiableSet(new LinkedHashSet<>(Stream.of(values()).map(BotVerification::id).toList()));
+
+    private final String id;
+
+    BotVerification(String id) {
+        this.id = id;
+    }
+
+    /** The name in policies and JSON: {@code verified}, {@code spoofed}, {@code unknown}, {@code none}. */
+    public String id() {
+        return id;
+    }
+
+    /** The value named {@code id}, or {@code null}. */
+    public static BotVerification byId(String id) {
+        for (BotVerification v : values()) {
+            if (v.id.equals(id)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Every name, in declaration order. */
+    public static Set<String> ids() {
+        return IDS;
+    }
+
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
