@@ -30,22 +30,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
-import org.springframework.web.method.support.HandlerMethodArgumentResolver;
-import org.springframework.web.reactive.config.WebFluxConfigurer;
-import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 import org.springframework.web.server.WebFilter;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import reactor.core.publisher.Mono;
-
-import java.util.List;
 
 /**
  * Puts Gatehouse in front of a web application: reads the core {@link GatehouseSettings} from
  * {@code gatehouse.*} (the same keys as {@code gatehouse.yaml}), builds each piece with the core
  * {@link GatehouseAssembly} (the one the servlet filter and the proxy use), then, for the stack the
  * application runs on, registers the one front end that fits: a {@link GatehouseFilter} for a servlet
- * application (Spring MVC), a {@link GatehouseWebFilter} for a reactive one (WebFlux), and for either the
- * {@link Decision} controller parameter. Every bean steps aside for one of the same type that the
+ * application (Spring MVC), a {@link GatehouseWebFilter} for a reactive one (WebFlux); the {@link Decision}
+ * controller parameter is {@link GatehouseDecisionParameterAutoConfiguration}'s. Every bean steps aside for one of the same type that the
  * application defines, so any piece can be replaced; {@code gatehouse.enabled=false} turns the whole
  * thing off.
  *
@@ -136,7 +130,7 @@ public class GatehouseAutoConfiguration {
         return registry != null ? registry : Metrics.globalRegistry;
     }
 
-    /** The servlet filter and, with Spring MVC, the {@link Decision} controller parameter. */
+    /** The servlet filter. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     @ConditionalOnClass({Filter.class, GatehouseFilter.class})
@@ -158,19 +152,9 @@ public class GatehouseAutoConfiguration {
             registration.setAsyncSupported(true);
             return registration;
         }
-
-        /** {@code Decision} (or {@code Optional<Decision>}) as a Spring MVC controller method parameter. */
-        @Configuration(proxyBeanMethods = false)
-        @ConditionalOnClass(WebMvcConfigurer.class)
-        static class MvcDecisionParameter implements WebMvcConfigurer {
-            @Override
-            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-                resolvers.add(new DecisionArgumentResolver());
-            }
-        }
     }
 
-    /** The {@link GatehouseWebFilter} and the {@link Decision} controller parameter for WebFlux applications. */
+    /** The {@link GatehouseWebFilter} for WebFlux applications. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
     @ConditionalOnClass({WebFilter.class, Mono.class})
@@ -182,16 +166,6 @@ public class GatehouseAutoConfiguration {
         GatehouseWebFilter gatehouseWebFilter(Gatehouse gatehouse, ClientIpResolver resolver, FilterOptions options,
                                               GatehouseProperties properties) {
             return new GatehouseWebFilter(gatehouse, resolver, options, properties.getFilterOrder());
-        }
-
-        /** {@code Decision} (or {@code Optional<Decision>}) as a WebFlux controller method parameter. */
-        @Configuration(proxyBeanMethods = false)
-        @ConditionalOnClass(WebFluxConfigurer.class)
-        static class WebFluxDecisionParameter implements WebFluxConfigurer {
-            @Override
-            public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
-                configurer.addCustomResolver(new ReactiveDecisionArgumentResolver());
-            }
         }
     }
 }

@@ -42,10 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatehouseAutoConfigurationTest {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class));
 
     private final ReactiveWebApplicationContextRunner reactiveRunner = new ReactiveWebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class));
 
     /** Engine and policy doubles, so these tests never depend on the embedded data or the YAML loader. */
     @Configuration(proxyBeanMethods = false)
@@ -226,9 +226,9 @@ class GatehouseAutoConfigurationTest {
     void autoConfiguration_servletApplication_getsTheServletFilterAndMvcParameter_notTheWebFilter() {
         runner.withUserConfiguration(Doubles.class).run(context -> assertThat(context).hasNotFailed()
                 .hasBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)
-                .hasSingleBean(GatehouseAutoConfiguration.ServletConfiguration.MvcDecisionParameter.class)
+                .hasSingleBean(GatehouseDecisionParameterAutoConfiguration.MvcDecisionParameter.class)
                 .doesNotHaveBean(GatehouseWebFilter.class)
-                .doesNotHaveBean(GatehouseAutoConfiguration.ReactiveConfiguration.WebFluxDecisionParameter.class));
+                .doesNotHaveBean(GatehouseDecisionParameterAutoConfiguration.WebFluxDecisionParameter.class));
     }
 
     @Test
@@ -236,9 +236,9 @@ class GatehouseAutoConfigurationTest {
         reactiveRunner.withUserConfiguration(Doubles.class).run(context -> {
             assertThat(context).hasNotFailed()
                     .hasSingleBean(GatehouseWebFilter.class)
-                    .hasSingleBean(GatehouseAutoConfiguration.ReactiveConfiguration.WebFluxDecisionParameter.class)
+                    .hasSingleBean(GatehouseDecisionParameterAutoConfiguration.WebFluxDecisionParameter.class)
                     .doesNotHaveBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)
-                    .doesNotHaveBean(GatehouseAutoConfiguration.ServletConfiguration.MvcDecisionParameter.class);
+                    .doesNotHaveBean(GatehouseDecisionParameterAutoConfiguration.MvcDecisionParameter.class);
             GatehouseWebFilter filter = context.getBean(GatehouseWebFilter.class);
             assertThat(filter.gatehouse()).isSameAs(context.getBean(Gatehouse.class));
             assertThat(filter.resolver()).isSameAs(context.getBean(ClientIpResolver.class));
@@ -265,9 +265,10 @@ class GatehouseAutoConfigurationTest {
     }
 
     @Test
-    void autoConfiguration_reactiveApplication_enabledFalse_registersNothing() {
+    void autoConfiguration_reactiveApplication_enabledFalse_registersNoFilter_butKeepsTheDecisionParameter() {
         reactiveRunner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.enabled=false")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GatehouseWebFilter.class).doesNotHaveBean(Gatehouse.class));
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GatehouseWebFilter.class).doesNotHaveBean(Gatehouse.class)
+                        .hasSingleBean(GatehouseDecisionParameterAutoConfiguration.WebFluxDecisionParameter.class));
     }
 
     @Test

@@ -9,21 +9,27 @@ import reactor.core.publisher.Mono;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
-/** Runs only for requests Gatehouse let through; the decision arrives as a method parameter. */
+/**
+ * Runs only for requests Gatehouse let through; the decision arrives as a method parameter (an
+ * {@code Optional}, empty when the application runs with {@code gatehouse.enabled=false}).
+ */
 @RestController
 public class HelloController {
 
     @GetMapping("/hello")
-    public Mono<Map<String, Object>> hello(Decision decision,
+    public Mono<Map<String, Object>> hello(Optional<Decision> gatehouse,
                                            @RequestHeader(name = "X-Gatehouse-Verdict", required = false) String verdictHeader) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("message", "hello");
-        body.put("client", decision.signals().ip().toString());
-        body.put("verdict", decision.verdict().id());
-        body.put("rule", decision.rule());
-        // what an application might do with it: e.g. a lighter page for datacenter traffic
-        body.put("hosting", decision.signals().isTrue(Signal.HOSTING));
+        gatehouse.ifPresent(decision -> {
+            body.put("client", decision.signals().ip().toString());
+            body.put("verdict", decision.verdict().id());
+            body.put("rule", decision.rule());
+            // what an application might do with it: e.g. a lighter page for datacenter traffic
+            body.put("hosting", decision.signals().isTrue(Signal.HOSTING));
+        });
         body.put("verdictHeader", verdictHeader);
         return Mono.just(body);
     }
