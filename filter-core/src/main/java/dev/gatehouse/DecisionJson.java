@@ -28,6 +28,8 @@ import java.util.TreeMap;
  *  "notes":[]}
  * }</pre>
  * Only signals some source spoke about appear (an absent boolean means no source said {@code true}).
+ * When remote providers answered, {@code answers} holds each one's own answer beside the fused values:
+ * {@code "answers":{"provider:ipintel":{"signals":{"threat_score":22,"confidence":100,…},"raw":{"status":"safe",…}}}}.
  *
  * <p>A decision: {@code verdict}, {@code rule}, {@code shadowed}, {@code response} ({@code status},
  * {@code headers}, {@code message}), {@code signals} (as above), {@code trace} and {@code timings}
@@ -128,6 +130,17 @@ public final class DecisionJson {
         }
         ArrayNode notes = root.putArray("notes");
         signals.notes().forEach(notes::add);
+        if (!signals.answers().isEmpty()) {
+            // each remote provider's own answer beside the fused values: mapped to signal names, and as it sent them
+            ObjectNode answers = root.putObject("answers");
+            for (Signals.SourceAnswer answer : signals.answers()) {
+                ObjectNode a = answers.putObject(answer.source());
+                ObjectNode values = a.putObject("signals");
+                answer.values().forEach((signal, value) -> values.set(signal.id(), MAPPER.valueToTree(value)));
+                ObjectNode raw = a.putObject("raw");
+                answer.raw().forEach((field, value) -> raw.set(field, MAPPER.valueToTree(value)));
+            }
+        }
         return root;
     }
 

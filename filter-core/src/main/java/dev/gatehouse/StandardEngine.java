@@ -1,6 +1,14 @@
 package dev.gatehouse;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.engine.provider.ProviderSettings;
+import dev.gatehouse.engine.provider.Providers;
+import java.time.Clock;
+import java.util.ArrayList;
+
 import dev.gatehouse.crawler.CrawlerVerifier;
+import dev.gatehouse.crawler.HeaderConsistency;
 import dev.gatehouse.engine.Engines;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
@@ -44,6 +52,23 @@ public final class StandardEngine {
      */
     public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
                                             MeterRegistry registry) {
+        return create(embedded, budget, dnsServers, registry, dev.gatehouse.engine.SharedCache.none());
+    }
+
+    /** As above, with crawler-verification outcomes shared by a fleet through {@code shared} ({@code shared-cache: redis}). */
+    public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
+                                            MeterRegistry registry, dev.gatehouse.engine.SharedCache shared) {
+        return create(embedded, budget, dnsServers, registry, shared, List.of());
+    }
+
+    /**
+     * As above, then the remote providers ({@code providers:}), asked side by side after crawler
+     * verification and fused; a provider that hangs or fails costs at most its share of the budget, and
+     * the request is decided on what the embedded engine and verification said.
+     */
+    public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
+                                            MeterRegistry registry, dev.gatehouse.engine.SharedCache shared,
+                                            List<ProviderSettings> providers) {
         Objects.requireNonNull(embedded, "embedded");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(registry, "registry");
@@ -52,8 +77,14 @@ public final class StandardEngine {
                 .dnsServers(dnsServers)
                 .timeout(verifierTimeout(budget))
                 .meterRegistry(registry)
+                .sharedCache(shared)
                 .build();
-        return Engines.layered(embedded, Scoring.defaults(), List.of(verifier));
+        List<Enricher> layers = new ArrayList<>(List.of(verifier, HeaderConsistency.defaults()));
+        if (!providers.isEmpty()) {
+            layers.addAll(Providers.create(providers, Providers.httpClient(), Clock.systemUTC(), Ticker.systemTicker(), registry,
+                    budget, Scoring.defaults()).enrichers());
+        }
+        return Engines.layered(embedded, Scoring.defaults(), layers);
     }
 
     static Duration verifierTimeout(Duration budget) {

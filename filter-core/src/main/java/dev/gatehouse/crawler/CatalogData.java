@@ -2,6 +2,7 @@ package dev.gatehouse.crawler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.net.Cidr;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -29,7 +29,6 @@ final class CatalogData {
 
     static final String CRAWLERS_DIR = "/dev/gatehouse/data/crawlers/";
     static final String USER_AGENTS = "/dev/gatehouse/data/useragents/crawler-user-agents.json.gz";
-    static final Set<String> CATEGORIES = Set.of("search", "ai", "user_triggered", "seo", "monitoring", "social", "other");
 
     /** One crawler as the catalog file describes it. */
     record Definition(CrawlerCatalog.Crawler crawler, List<String> tokens, List<String> rangeLists) {}
@@ -131,9 +130,9 @@ final class CatalogData {
         Map<String, Definition> out = new LinkedHashMap<>();
         for (Map<String, Object> raw : listOfMaps(yaml, "crawlers")) {
             String name = string(raw, "name");
-            String category = string(raw, "category");
-            if (!CATEGORIES.contains(category)) {
-                throw new IllegalStateException("catalog.yaml: crawler " + name + " has unknown category " + category);
+            BotCategory category = BotCategory.byId(string(raw, "category"));
+            if (category == null) {
+                throw new IllegalStateException("catalog.yaml: crawler " + name + " has unknown category " + string(raw, "category"));
             }
             List<String> rdns = strings(raw, "rdns").stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
             List<String> tokens = raw.containsKey("tokens") ? strings(raw, "tokens") : List.of(name);

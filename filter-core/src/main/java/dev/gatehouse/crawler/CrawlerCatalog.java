@@ -1,5 +1,7 @@
 package dev.gatehouse.crawler;
 
+import dev.gatehouse.engine.BotCategory;
+
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.PrefixMap;
@@ -47,7 +49,7 @@ public final class CrawlerCatalog {
      * @param vendor        who runs it, e.g. {@code google}, {@code openai}; crawlers of one vendor may share ranges
      * @param rdnsSuffixes  documented reverse-DNS suffixes (e.g. {@code googlebot.com}); empty when the vendor documents none
      */
-    public record Crawler(String name, String category, String vendor, List<String> rdnsSuffixes) {
+    public record Crawler(String name, BotCategory category, String vendor, List<String> rdnsSuffixes) {
         public Crawler {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(category, "category");

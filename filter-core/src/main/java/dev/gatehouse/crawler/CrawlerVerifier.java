@@ -127,7 +127,7 @@ public final class CrawlerVerifier implements Enricher {
                     .put(Signal.UA_CLAIMS_BOT, Boolean.TRUE, SOURCE_UA)
                     .put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_UA)
                     .put(Signal.BOT_NAME, c.name(), SOURCE_UA)
-                    .put(Signal.BOT_CATEGORY, c.category(), SOURCE_UA)
+                    .put(Signal.BOT_CATEGORY, c.category().id(), SOURCE_UA)
                     .botVerification(v.status(), v.method(), sourceOf(v));
             if (v.note() != null) {
                 b.note("crawler " + c.name() + ": " + v.note());
@@ -151,7 +151,7 @@ public final class CrawlerVerifier implements Enricher {
         return known.toBuilder()
                 .put(Signal.KNOWN_BOT, Boolean.TRUE, SOURCE_RANGES)
                 .put(Signal.BOT_NAME, c.name(), SOURCE_RANGES)
-                .put(Signal.BOT_CATEGORY, c.category(), SOURCE_RANGES)
+                .put(Signal.BOT_CATEGORY, c.category().id(), SOURCE_RANGES)
                 .botVerification(BotVerification.VERIFIED, BotVerifiedBy.IP_RANGE, SOURCE_RANGES)
                 .build();
     }

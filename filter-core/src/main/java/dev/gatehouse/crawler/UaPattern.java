@@ -3,6 +3,7 @@ package dev.gatehouse.crawler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
+import dev.gatehouse.engine.BotCategory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +22,13 @@ final class UaPattern {
     final int index;
     final String source;
     final String name;
-    final String category;
+    final BotCategory category;
     final List<String> keys; // lower-case; any one of them is required
     final int rank;          // length of the shortest key: longer = more specific
     private final String literal;  // the whole pattern when it is a plain literal
     private final Pattern regex;
 
-    private UaPattern(int index, String source, String category, Literals literals, String name) {
+    private UaPattern(int index, String source, BotCategory category, Literals literals, String name) {
         this.index = index;
         this.source = source;
         this.category = category;
@@ -45,7 +46,7 @@ final class UaPattern {
         if (literals == null) {
             return null;
         }
-        String category = category(entry.path("tags"));
+        BotCategory category = category(entry.path("tags"));
         UaPattern draft = new UaPattern(index, source, category, literals, null);
         String name = null;
         for (JsonNode instance : entry.path("instances")) {
@@ -116,25 +117,31 @@ final class UaPattern {
      * Tags to {@code bot_category}. An AI crawler that also indexes for search is {@code search}
      * (Gatehouse's rule: {@code ai} means training-data collection).
      */
-    static String category(JsonNode tags) {
+    static BotCategory category(JsonNode tags) {
         List<String> t = new ArrayList<>();
         tags.forEach(n -> t.add(n.asText()));
         if (t.contains("search-engine")) {
-            return "search";
+            return BotCategory.SEARCH;
         }
         if (t.contains("ai-crawler")) {
-            return "ai";
+            return BotCategory.AI;
         }
         if (t.contains("seo")) {
-            return "seo";
+            return BotCategory.SEO;
         }
         if (t.contains("monitoring")) {
-            return "monitoring";
+            return BotCategory.MONITORING;
         }
         if (t.contains("social-preview")) {
-            return "social";
+            return BotCategory.SOCIAL;
         }
-        return "other";
+        if (t.contains("scanner")) {
+            return BotCategory.SCANNER;
+        }
+        if (t.contains("http-library")) {
+            return BotCategory.AUTOMATION;
+        }
+        return BotCategory.OTHER;
     }
 
     @Override
@@ -177,7 +184,7 @@ final class UaPattern {
 
         private record Run(String best, boolean plain) {}
 
-        private static List<String> splitTopLevel(String regex) {
+        static List<String> splitTopLevel(String regex) {
             List<String> parts = new ArrayList<>();
             int depth = 0;
             boolean inClass = false;

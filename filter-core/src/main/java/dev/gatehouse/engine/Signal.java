@@ -37,7 +37,8 @@ public enum Signal {
     BOT_CATEGORY("bot_category", Type.STRING),
     BOT_VERIFIED("bot_verified", Type.STRING),
     BOT_VERIFIED_BY("bot_verified_by", Type.STRING),
-    UA_CLAIMS_BOT("ua_claims_bot", Type.BOOLEAN);
+    UA_CLAIMS_BOT("ua_claims_bot", Type.BOOLEAN),
+    UA_INCONSISTENT("ua_inconsistent", Type.BOOLEAN);
 
     /** How a signal's value is represented: {@code Boolean}, {@code Integer} or {@code String}. */
     public enum Type { BOOLEAN, INTEGER, STRING }

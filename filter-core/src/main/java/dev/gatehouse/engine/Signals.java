@@ -47,11 +47,26 @@ public final class Signals {
     /** One line of the scoring table that moved {@code threat_score}, for the decision trace. */
     public record ScoreContribution(String reason, int points, String source) {}
 
+    /**
+     * What one remote source said on its own, before the sources were fused: its answer mapped to
+     * signal names ({@code values}, including its own {@code threat_score} and {@code confidence} on the
+     * 0–100 scale) and its own fields as it sent them ({@code raw}, dotted paths), so {@code explain}
+     * shows each provider's values beside the fused ones.
+     */
+    public record SourceAnswer(String source, Map<Signal, Object> values, Map<String, Object> raw) {
+        public SourceAnswer {
+            Objects.requireNonNull(source, "source");
+            values = values.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(values));
+            raw = Collections.unmodifiableMap(new LinkedHashMap<>(raw));
+        }
+    }
+
     private final IpAddress ip;
     private final Observation[] observations; // indexed by Signal.ordinal(), null when absent
     private final List<SourceStatus> sources;
     private final List<ScoreContribution> contributions;
     private final List<String> notes;
+    private final List<SourceAnswer> answers;
 
     private Signals(Builder builder) {
         this.ip = builder.ip;
@@ -59,6 +74,7 @@ public final class Signals {
         this.sources = builder.sources == null ? List.of() : List.copyOf(builder.sources.values());
         this.contributions = builder.contributions == null ? List.of() : List.copyOf(builder.contributions);
         this.notes = builder.notes == null ? List.of() : List.copyOf(builder.notes);
+        this.answers = builder.answers == null ? List.of() : List.copyOf(builder.answers.values());
     }
 
     /** Signals that know nothing but the address itself. */
@@ -76,6 +92,7 @@ public final class Signals {
         sources.forEach(b::source);
         contributions.forEach(b::contribution);
         notes.forEach(b::note);
+        answers.forEach(b::answer);
         return b;
     }
 
@@ -159,6 +176,11 @@ public final class Signals {
         return notes;
     }
 
+    /** Each remote source's own answer, in the order they were asked; empty when no provider answered. */
+    public List<SourceAnswer> answers() {
+        return answers;
+    }
+
     @Override
     public String toString() {
         return "Signals" + asMap().values().stream().map(o -> o.signal().id() + "=" + o.value()).toList();
@@ -167,7 +189,8 @@ public final class Signals {
     @Override
     public boolean equals(Object o) {
         return o instanceof Signals s && ip.equals(s.ip) && Arrays.equals(observations, s.observations)
-                && sources.equals(s.sources) && contributions.equals(s.contributions) && notes.equals(s.notes);
+                && sources.equals(s.sources) && contributions.equals(s.contributions) && notes.equals(s.notes)
+                && answers.equals(s.answers);
     }
 
     @Override
@@ -189,6 +212,7 @@ public final class Signals {
         private Map<String, SourceStatus> sources;
         private List<ScoreContribution> contributions;
         private List<String> notes;
+        private Map<String, SourceAnswer> answers;
 
         private Builder(IpAddress ip) {
             this.ip = Objects.requireNonNull(ip, "ip");
@@ -271,6 +295,15 @@ public final class Signals {
                 notes = new ArrayList<>(2);
             }
             notes.add(note);
+            return this;
+        }
+
+        /** Records a remote source's own answer (a second answer from the same source replaces the first). */
+        public Builder answer(SourceAnswer answer) {
+            if (answers == null) {
+                answers = new LinkedHashMap<>();
+            }
+            answers.put(answer.source(), answer);
             return this;
         }
 

@@ -5,6 +5,7 @@ import com.google.re2j.PatternSyntaxException;
 import dev.gatehouse.DidYouMean;
 import dev.gatehouse.engine.BotVerification;
 import dev.gatehouse.engine.BotVerifiedBy;
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.engine.Signal;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
@@ -27,8 +28,7 @@ import java.util.regex.Matcher;
 final class ConditionParser {
 
     static final Set<String> BOT_VERIFIED = BotVerification.ids();
-    static final Set<String> BOT_CATEGORIES =
-            new LinkedHashSet<>(List.of("search", "ai", "user_triggered", "seo", "monitoring", "social", "other"));
+    static final Set<String> BOT_CATEGORIES = new LinkedHashSet<>(BotCategory.ids());
     static final Set<String> BOT_VERIFIED_BY = BotVerifiedBy.ids();
     static final List<String> REQUEST_ATTRIBUTES =
             List.of("request.method", "request.host", "request.path", "request.user_agent", "request.header.<name>");

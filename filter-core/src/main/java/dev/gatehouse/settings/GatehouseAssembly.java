@@ -1,5 +1,11 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.ratelimit.StoreStatus;
+import dev.gatehouse.ratelimit.redis.RedisRateLimitStore;
+import dev.gatehouse.ratelimit.redis.RedisSharedCache;
+import java.time.Clock;
+
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
@@ -18,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -50,8 +57,14 @@ public final class GatehouseAssembly {
      * @param resolver  how client addresses are found (trusted proxies, forwarding header)
      * @param registry  where the meters went
      */
-    public record Assembled(Gatehouse gatehouse, Policy policy, ClientIpResolver resolver, MeterRegistry registry)
+    public record Assembled(Gatehouse gatehouse, Policy policy, ClientIpResolver resolver, MeterRegistry registry,
+                            RateLimitStore store, SharedCache sharedCache)
             implements AutoCloseable {
+
+        /** The rate-limit store's state for readiness pages (the Redis store says when it falls back). */
+        public StoreStatus storeStatus() {
+            return store == null ? StoreStatus.up("local", "in-process buckets") : store.status();
+        }
 
         /** The policy's {@code reload} for {@code POST /v1/reload}; {@code null} when it is not a file. */
         public ReloadablePolicy reloadable() {
@@ -63,8 +76,13 @@ public final class GatehouseAssembly {
             try {
                 gatehouse.close();
             } finally {
-                if (policy instanceof ReloadablePolicy r) {
-                    r.close();
+                try {
+                    if (policy instanceof ReloadablePolicy r) {
+                        r.close();
+                    }
+                } finally {
+                    closeQuietly(store);
+                    closeQuietly(sharedCache);
                 }
             }
         }
@@ -87,23 +105,69 @@ public final class GatehouseAssembly {
                                      ClassLoader classLoader) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(registry, "registry");
-        Policy policy = policy(settings, policyLoader(settings, registry, store), classLoader);
+        RateLimitStore owned = store == null ? rateLimitStore(settings, registry) : null;
+        SharedCache shared = sharedCache(settings, registry);
+        Policy policy = null;
         try {
-            IntelligenceEngine engine = engine(settings, registry);
+            policy = policy(settings, policyLoader(settings, registry, store != null ? store : owned), classLoader);
+            IntelligenceEngine engine = engine(settings, registry, shared);
             Gatehouse gatehouse = gatehouse(settings, engine, policy, registry);
-            return new Assembled(gatehouse, policy, clientIpResolver(settings), registry);
+            return new Assembled(gatehouse, policy, clientIpResolver(settings), registry, store != null ? store : owned, shared);
         } catch (RuntimeException | Error e) {
             if (policy instanceof ReloadablePolicy r) {
                 r.close();
             }
+            closeQuietly(owned);
+            closeQuietly(shared);
             throw e;
         }
     }
 
     /** The embedded engine on the configured data, then crawler verification (on {@code dns-servers}) and scoring. */
     public static IntelligenceEngine engine(GatehouseSettings settings, MeterRegistry registry) {
+        return engine(settings, registry, SharedCache.none());
+    }
+
+    /** As {@link #engine(GatehouseSettings, MeterRegistry)}, crawler verifications shared through {@code shared}. */
+    public static IntelligenceEngine engine(GatehouseSettings settings, MeterRegistry registry, SharedCache shared) {
         return StandardEngine.create(embedded(settings.data(), registry), settings.budget(),
-                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry);
+                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry, shared,
+                List.copyOf(settings.providers().values()));
+    }
+
+    /**
+     * The store {@code rate-limit.store} names when it is not the loader's own: the Redis store for
+     * {@code redis} (connecting in the background; it falls back as {@code rate-limit.redis.fallback} says
+     * until Redis answers), {@code null} for {@code local}. The caller closes it.
+     */
+    public static RateLimitStore rateLimitStore(GatehouseSettings settings, MeterRegistry registry) {
+        if (settings.rateLimit().store() != GatehouseSettings.RateLimitStoreKind.REDIS) {
+            return null;
+        }
+        return RedisRateLimitStore.builder(settings.rateLimit().redis())
+                .clock(Clock.systemUTC())
+                .meterRegistry(registry)
+                .maximumBuckets(settings.rateLimit().maxKeys())
+                .build();
+    }
+
+    /** The fleet's shared cache for {@code shared-cache: redis}, else {@link SharedCache#none()}. The caller closes it. */
+    public static SharedCache sharedCache(GatehouseSettings settings, MeterRegistry registry) {
+        if (settings.sharedCache() != GatehouseSettings.SharedCacheKind.REDIS) {
+            return SharedCache.none();
+        }
+        return RedisSharedCache.create(settings.rateLimit().redis(), Clock.systemUTC(), registry);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // closing on the way out: nothing more useful to do with it
+        }
     }
 
     /** The embedded engine on the bundled data, or on the operator's directory / URLs, refreshed as configured. */
@@ -134,8 +198,7 @@ public final class GatehouseAssembly {
             return b.rateLimitStore(store).build();
         }
         if (settings.rateLimit().store() == GatehouseSettings.RateLimitStoreKind.REDIS) {
-            throw new IllegalStateException("rate-limit.store: redis needs the Redis rate-limit store, which this build does not wire;"
-                    + " use rate-limit.store: local");
+            throw new IllegalStateException("rate-limit.store: redis needs the Redis store: pass GatehouseAssembly.rateLimitStore(settings, registry)");
         }
         return b.maximumBuckets(settings.rateLimit().maxKeys()).build();
     }

@@ -1,5 +1,8 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.engine.provider.ProviderSettings;
+import dev.gatehouse.ratelimit.redis.RedisSettings;
+
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -38,15 +41,17 @@ import java.util.Objects;
  * @param dnsServers      resolvers for crawler verification; empty = the system's
  * @param data            where the embedded engine's data comes from
  * @param rateLimit       where rate-limit buckets live
- * @param providers       provider name → its block, bound by the providers' own settings type
+ * @param providers       provider name → its settings (remote IP-intelligence providers)
+ * @param sharedCache     {@code redis}: crawler verifications (and provider answers) shared by a fleet through the
+ *                        {@code rate-limit.redis} connection; {@code off} = each instance alone
  * @param decisionLog     the {@code decision-log} block, bound by the decision log; {@code null} = none
  * @param explainHeader   servlet/Spring: add {@code X-Gatehouse-Explain} to responses
  * @param upstreamHeaders pass {@code X-Gatehouse-*} request headers to the application
  */
 public record GatehouseSettings(String policy, boolean policyReload, Duration budget, FailMode failMode,
                                 List<String> trustedProxies, ForwardedHeaders forwardedHeaders, List<HostPort> dnsServers,
-                                DataSettings data, RateLimitSettings rateLimit, Map<String, SettingsNode> providers,
-                                SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders) {
+                                DataSettings data, RateLimitSettings rateLimit, Map<String, ProviderSettings> providers,
+                                SharedCacheKind sharedCache, SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofMillis(50);
     public static final Duration MAX_BUDGET = Duration.ofSeconds(60);
@@ -66,8 +71,21 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         }
     }
 
+    /** Whether verification outcomes and provider answers are shared by a fleet. */
+    public enum SharedCacheKind {
+        OFF, REDIS
+    }
+
     public GatehouseSettings {
         Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(sharedCache, "sharedCache");
+        if (sharedCache == SharedCacheKind.REDIS && rateLimit.redis() == null) {
+            throw new IllegalStateException("shared-cache: redis uses the rate-limit.redis connection, and there is no rate-limit.redis block (url: redis://…)");
+        }
+        if (rateLimit.store() == RateLimitStoreKind.REDIS && rateLimit.redis().timeout().compareTo(budget) >= 0) {
+            throw new IllegalStateException("rate-limit.redis.timeout (" + SettingsReader.format(rateLimit.redis().timeout())
+                    + ") must be below budget (" + SettingsReader.format(budget) + "): a request waits for Redis inside its budget");
+        }
         Objects.requireNonNull(failMode, "failMode");
         trustedProxies = List.copyOf(trustedProxies);
         Objects.requireNonNull(forwardedHeaders, "forwardedHeaders");
@@ -99,6 +117,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         b.data = prototype.data;
         b.rateLimit = prototype.rateLimit;
         b.providers = new LinkedHashMap<>(prototype.providers);
+        b.sharedCache = prototype.sharedCache;
         b.decisionLog = prototype.decisionLog;
         b.explainHeader = prototype.explainHeader;
         b.upstreamHeaders = prototype.upstreamHeaders;
@@ -167,9 +186,9 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
     /**
      * @param store   {@code local} (in this process) or {@code redis} (shared by a fleet)
      * @param maxKeys the bound on tracked buckets of the local store
-     * @param redis   the {@code rate-limit.redis} block, bound by the Redis store's own settings type; {@code null} = none
+     * @param redis   the {@code rate-limit.redis} connection and fallback; {@code null} = none
      */
-    public record RateLimitSettings(RateLimitStoreKind store, long maxKeys, SettingsNode redis) {
+    public record RateLimitSettings(RateLimitStoreKind store, long maxKeys, RedisSettings redis) {
         public static final long DEFAULT_MAX_KEYS = 100_000;
         public static final RateLimitSettings LOCAL = new RateLimitSettings(RateLimitStoreKind.LOCAL, DEFAULT_MAX_KEYS, null);
 
@@ -195,7 +214,8 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         private List<HostPort> dnsServers = List.of();
         private DataSettings data = DataSettings.BUNDLED;
         private RateLimitSettings rateLimit = RateLimitSettings.LOCAL;
-        private Map<String, SettingsNode> providers = new LinkedHashMap<>();
+        private Map<String, ProviderSettings> providers = new LinkedHashMap<>();
+        private SharedCacheKind sharedCache = SharedCacheKind.OFF;
         private SettingsNode decisionLog;
         private boolean explainHeader;
         private boolean upstreamHeaders = true;
@@ -291,13 +311,23 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             return this;
         }
 
-        /** A provider's block, kept for the providers' own settings type to bind. */
-        public Builder provider(String name, SettingsNode block) {
+        /** {@code providers.NAME}: one remote provider's settings ({@code ProviderSettings.builder(name)}). */
+        public Builder provider(String name, ProviderSettings provider) {
             if (!PROVIDER_NAMES.contains(name)) {
                 throw new IllegalArgumentException("providers." + name + " is not a provider" + dev.gatehouse.DidYouMean.suggest(name, PROVIDER_NAMES)
                         + "; known: " + String.join(", ", PROVIDER_NAMES));
             }
-            this.providers.put(name, Objects.requireNonNull(block, "block"));
+            Objects.requireNonNull(provider, "provider");
+            if (!provider.name().equals(name)) {
+                throw new IllegalArgumentException("providers." + name + " holds the settings of " + provider.name());
+            }
+            this.providers.put(name, provider);
+            return this;
+        }
+
+        /** {@code shared-cache}: {@code off} (default) or {@code redis}. */
+        public Builder sharedCache(SharedCacheKind sharedCache) {
+            this.sharedCache = Objects.requireNonNull(sharedCache, "shared-cache");
             return this;
         }
 
@@ -318,7 +348,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
 
         public GatehouseSettings build() {
             return new GatehouseSettings(policy, policyReload, budget, failMode, trustedProxies, forwardedHeaders, dnsServers,
-                    data, rateLimit, providers, decisionLog, explainHeader, upstreamHeaders);
+                    data, rateLimit, providers, sharedCache, decisionLog, explainHeader, upstreamHeaders);
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.engine.provider.ProviderSettings;
+
+import dev.gatehouse.ratelimit.redis.RedisSettings;
+
 import dev.gatehouse.DidYouMean;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one binder from a settings tree to {@link GatehouseSettings}, whichever front end read the tree
@@ -34,12 +39,14 @@ public final class SettingsBinder {
 
     /** The core keys, in the order {@code docs/configuration.md} lists them. */
     public static final List<String> KEYS = List.of("policy", "policy-reload", "budget", "fail-mode", "trusted-proxies",
-            "forwarded-headers", "dns-servers", "data", "rate-limit", "providers", "decision-log", "explain-header", "upstream-headers");
+            "forwarded-headers", "dns-servers", "data", "rate-limit", "shared-cache", "providers", "decision-log", "explain-header", "upstream-headers");
     static final List<String> DATA_KEYS = List.of("directory", "refresh", "urls");
     static final List<String> RATE_LIMIT_KEYS = List.of("store", "max-keys", "redis");
+    static final List<String> REDIS_KEYS = List.of("url", "password-env", "key-prefix", "timeout", "fallback");
 
     private static final Map<String, FailMode> FAIL_MODES = choices(FailMode.values());
     private static final Map<String, RateLimitStoreKind> STORES = choices(RateLimitStoreKind.values());
+    private static final Map<String, GatehouseSettings.SharedCacheKind> SHARED_CACHES = choices(GatehouseSettings.SharedCacheKind.values());
     private static final Map<String, ForwardedHeaders> FORWARDED = new LinkedHashMap<>();
 
     static {
@@ -59,8 +66,14 @@ public final class SettingsBinder {
      * @throws SettingsException listing every problem
      */
     public static GatehouseSettings bind(SettingsNode.Mapping root, Collection<String> adapterKeys, Consumer<String> warnings) {
+        return bind(root, adapterKeys, warnings, System::getenv);
+    }
+
+    /** As above; {@code env} resolves the {@code *-env} keys (e.g. {@code providers.iptrust.api-key-env}). */
+    public static GatehouseSettings bind(SettingsNode.Mapping root, Collection<String> adapterKeys, Consumer<String> warnings,
+                                         Function<String, String> env) {
         SettingsReader r = SettingsReader.of(root, warnings);
-        GatehouseSettings settings = read(r, adapterKeys);
+        GatehouseSettings settings = read(r, adapterKeys, env);
         r.throwIfAny();
         return settings;
     }
@@ -71,6 +84,11 @@ public final class SettingsBinder {
      * {@code r} has problems the result may be {@code null}.
      */
     public static GatehouseSettings read(SettingsReader r, Collection<String> adapterKeys) {
+        return read(r, adapterKeys, System::getenv);
+    }
+
+    /** As above; {@code env} resolves the {@code *-env} keys. */
+    public static GatehouseSettings read(SettingsReader r, Collection<String> adapterKeys, Function<String, String> env) {
         deprecations(r);
         r.checkKeys(KEYS, adapterKeys);
         GatehouseSettings.Builder b = GatehouseSettings.custom();
@@ -110,6 +128,10 @@ public final class SettingsBinder {
         if (rateLimit != null) {
             r.apply("rate-limit", () -> b.rateLimit(rateLimit(rateLimit)));
         }
+        GatehouseSettings.SharedCacheKind sharedCache = r.choice("shared-cache", SHARED_CACHES);
+        if (sharedCache != null) {
+            b.sharedCache(sharedCache);
+        }
         SettingsReader providers = r.child("providers");
         if (providers != null) {
             for (String name : providers.keys()) {
@@ -118,7 +140,14 @@ public final class SettingsBinder {
                     providers.problem(name, "expected a mapping (enabled:, api-key-env:, …)");
                     continue;
                 }
-                providers.apply(name, () -> b.provider(name, bindProvider(providers, name)));
+                if (!GatehouseSettings.PROVIDER_NAMES.contains(name)) {
+                    providers.apply(name, () -> b.provider(name, null));
+                    continue;
+                }
+                ProviderSettings bound = bindProvider(providers.child(name), name, env);
+                if (bound != null) {
+                    b.provider(name, bound);
+                }
             }
         }
         SettingsNode decisionLog = r.node("decision-log");
@@ -205,8 +234,12 @@ public final class SettingsBinder {
             r.problem("redis", "expected a mapping (url:, key-prefix:, …)");
             redis = null;
         }
+        RedisSettings bound = redis == null ? null : bindRedis(r.child("redis"));
+        if (redis != null && bound == null) {
+            return RateLimitSettings.LOCAL; // its problems are recorded; the binding as a whole fails
+        }
         return new RateLimitSettings(store == null ? RateLimitStoreKind.LOCAL : store,
-                maxKeys == null ? RateLimitSettings.DEFAULT_MAX_KEYS : maxKeys, redis == null ? null : bindRedis(r));
+                maxKeys == null ? RateLimitSettings.DEFAULT_MAX_KEYS : maxKeys, bound);
     }
 
     /*
@@ -224,14 +257,123 @@ public final class SettingsBinder {
      * Every front end (gatehouse.yaml, init-params, Spring) then binds them with no other change.
      */
 
-    /** The {@code providers.NAME} block; today the raw node, for the providers' settings type to bind. */
-    static SettingsNode bindProvider(SettingsReader providers, String name) {
-        return providers.node(name);
+    /** One {@code providers.NAME} block; the builder's own checks name the key, the reader its place. */
+    static ProviderSettings bindProvider(SettingsReader p, String name, Function<String, String> env) {
+        ProviderSettings.Builder b = ProviderSettings.builder(name).environment(env);
+        if (p == null) {
+            return b.build(); // an empty block: the documented defaults
+        }
+        p.checkKeys(ProviderSettings.KEYS, Set.of());
+        int before = p.problems().size();
+        Boolean enabled = p.bool("enabled");
+        if (enabled != null) {
+            b.enabled(enabled);
+        }
+        text(p, "api-key", b::apiKey);
+        text(p, "api-key-env", b::apiKeyEnv);
+        text(p, "base-url", b::baseUrl);
+        text(p, "when", b::when);
+        duration(p, "timeout", b::timeout);
+        duration(p, "cache-ttl", b::cacheTtl);
+        duration(p, "cache-max-stale", b::cacheMaxStale);
+        duration(p, "negative-cache-ttl", b::negativeCacheTtl);
+        whole(p, "cache-max-size", b::cacheMaxSize);
+        whole(p, "quota-per-hour", b::quotaPerHour);
+        whole(p, "quota-per-day", b::quotaPerDay);
+        whole(p, "max-concurrent", n -> b.maxConcurrent(Math.toIntExact(n)));
+        decimal(p, "weight", b::weight);
+        decimal(p, "report-sample-rate", b::reportSampleRate);
+        if (p.problems().size() > before) {
+            return null;
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // the builder names the key in full (providers.iptrust.api-key-env: …): report it at that key's place
+            String message = String.valueOf(e.getMessage());
+            String prefix = "providers." + name + ".";
+            if (message.startsWith(prefix)) {
+                int end = prefix.length();
+                while (end < message.length() && message.charAt(end) != ':' && message.charAt(end) != ' ') {
+                    end++;
+                }
+                String key = message.substring(prefix.length(), end);
+                if (ProviderSettings.KEYS.contains(key)) {
+                    p.problem(key, message.substring(end).replaceFirst("^[:\\s]+", ""));
+                    return null;
+                }
+            }
+            p.problem("", message);
+            return null;
+        }
     }
 
-    /** The {@code rate-limit.redis} block; today the raw node, for the Redis store's settings type to bind. */
-    static SettingsNode bindRedis(SettingsReader rateLimit) {
-        return rateLimit.node("redis");
+    private static void text(SettingsReader r, String key, Consumer<String> setter) {
+        String value = r.string(key);
+        if (value != null) {
+            r.apply(key, () -> setter.accept(value));
+        }
+    }
+
+    private static void duration(SettingsReader r, String key, Consumer<Duration> setter) {
+        Duration value = r.duration(key);
+        if (value != null) {
+            r.apply(key, () -> setter.accept(value));
+        }
+    }
+
+    private static void whole(SettingsReader r, String key, java.util.function.LongConsumer setter) {
+        Long value = r.integer(key);
+        if (value != null) {
+            r.apply(key, () -> setter.accept(value));
+        }
+    }
+
+    private static void decimal(SettingsReader r, String key, java.util.function.DoubleConsumer setter) {
+        String value = r.string(key);
+        if (value != null) {
+            r.apply(key, () -> {
+                double d;
+                try {
+                    d = Double.parseDouble(value.strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("expected a number such as 1.0, was '" + value + "'");
+                }
+                setter.accept(d);
+            });
+        }
+    }
+
+    /** The {@code rate-limit.redis} block; the builder's own checks name the key. */
+    static RedisSettings bindRedis(SettingsReader redis) {
+        redis.checkKeys(REDIS_KEYS, Set.of());
+        RedisSettings.Builder b = RedisSettings.builder();
+        String url = redis.string("url");
+        if (url != null) {
+            redis.apply("url", () -> b.url(url));
+        }
+        String passwordEnv = redis.string("password-env");
+        if (passwordEnv != null) {
+            redis.apply("password-env", () -> b.passwordEnv(passwordEnv));
+        }
+        String prefix = redis.string("key-prefix");
+        if (prefix != null) {
+            redis.apply("key-prefix", () -> b.keyPrefix(prefix));
+        }
+        Duration timeout = redis.duration("timeout");
+        if (timeout != null) {
+            redis.apply("timeout", () -> b.timeout(timeout));
+        }
+        String fallback = redis.string("fallback");
+        if (fallback != null) {
+            redis.apply("fallback", () -> b.fallback(fallback));
+        }
+        if (!redis.problems().isEmpty()) {
+            return null;
+        }
+        RedisSettings[] out = new RedisSettings[1];
+        redis.apply("url", () -> out[0] = b.build());
+        return out[0];
     }
 
     private static <E extends Enum<E>> Map<String, E> choices(E[] values) {

@@ -67,7 +67,7 @@ class GatehouseAssemblyTest {
     @Test
     void policyLoader_redisWithoutAStore_isRefusedNamingTheKey() {
         GatehouseSettings settings = GatehouseSettings.custom().rateLimit(new GatehouseSettings.RateLimitSettings(
-                GatehouseSettings.RateLimitStoreKind.REDIS, 10, SettingsNode.scalar("x", "t"))).build();
+                GatehouseSettings.RateLimitStoreKind.REDIS, 10, dev.gatehouse.ratelimit.redis.RedisSettings.defaults())).build();
         assertThatThrownBy(() -> GatehouseAssembly.policyLoader(settings, registry, null))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("rate-limit.store: redis");
     }

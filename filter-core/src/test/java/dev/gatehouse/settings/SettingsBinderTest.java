@@ -54,11 +54,13 @@ class SettingsBinderTest {
     private final List<String> warnings = new ArrayList<>();
 
     private GatehouseSettings yaml(String text) {
-        return SettingsBinder.bind(SettingsSources.yaml(text, "gatehouse.yaml", Path.of("/etc/gatehouse")), List.of(), warnings::add);
+        return SettingsBinder.bind(SettingsSources.yaml(text, "gatehouse.yaml", Path.of("/etc/gatehouse")), List.of(), warnings::add,
+                Map.of("IPTRUST_API_KEY", "test-key", "GATEHOUSE_REDIS_PASSWORD", "pw")::get);
     }
 
     private GatehouseSettings params(Map<String, String> params) {
-        return SettingsBinder.bind(SettingsSources.flat(params, n -> "init-param '" + n + "'", "init-params"), List.of(), warnings::add);
+        return SettingsBinder.bind(SettingsSources.flat(params, n -> "init-param '" + n + "'", "init-params"), List.of(), warnings::add,
+                Map.of("IPTRUST_API_KEY", "test-key", "GATEHOUSE_REDIS_PASSWORD", "pw")::get);
     }
 
     @Test
@@ -81,12 +83,69 @@ class SettingsBinderTest {
                 .containsEntry("crawlers/google/common-crawlers.json", URI.create("https://example.org/google.json"));
         assertThat(s.rateLimit().store()).isEqualTo(RateLimitStoreKind.REDIS);
         assertThat(s.rateLimit().maxKeys()).isEqualTo(5000);
-        assertThat(s.rateLimit().redis().plain()).isEqualTo(Map.of("url", "redis://127.0.0.1:6379", "timeout", "20ms"));
+        assertThat(s.rateLimit().redis().url()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(s.rateLimit().redis().timeout()).isEqualTo(Duration.ofMillis(20));
         assertThat(s.providers()).containsOnlyKeys("iptrust");
-        assertThat(s.providers().get("iptrust").plain()).isEqualTo(Map.of("enabled", "true", "api-key-env", "IPTRUST_API_KEY", "timeout", "40ms"));
+        assertThat(s.providers().get("iptrust").enabled()).isTrue();
+        assertThat(s.providers().get("iptrust").hasApiKey()).isTrue();
+        assertThat(s.providers().get("iptrust").timeout()).isEqualTo(Duration.ofMillis(40));
         assertThat(s.explainHeader()).isTrue();
         assertThat(s.upstreamHeaders()).isFalse();
         assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void bind_redisBlockAndSharedCache_typedWithTheirKeysInErrors() {
+        GatehouseSettings s = yaml("""
+                budget: 50ms
+                shared-cache: redis
+                rate-limit:
+                  store: redis
+                  redis: { url: "rediss://cache.internal:6380", key-prefix: shop, timeout: 15ms, fallback: block }
+                """);
+        assertThat(s.sharedCache()).isEqualTo(GatehouseSettings.SharedCacheKind.REDIS);
+        assertThat(s.rateLimit().redis().url()).isEqualTo("rediss://cache.internal:6380");
+        assertThat(s.rateLimit().redis().keyPrefix()).isEqualTo("shop");
+        assertThat(s.rateLimit().redis().fallback()).isEqualTo(dev.gatehouse.ratelimit.redis.RedisSettings.Fallback.BLOCK);
+
+        assertThatThrownBy(() -> yaml("""
+                rate-limit:
+                  store: redis
+                  redis: { url: "http://x", timout: 5ms, fallback: alow }
+                """))
+                .hasMessageContaining("rate-limit.redis.timout: unknown key (did you mean 'rate-limit.redis.timeout'?)")
+                .hasMessageContaining("rate-limit.redis.url")
+                .hasMessageContaining("rate-limit.redis.fallback");
+        assertThatThrownBy(() -> yaml("""
+                budget: 20ms
+                rate-limit: { store: redis, redis: { timeout: 20ms } }
+                """)).hasMessageContaining("rate-limit.redis.timeout (20ms) must be below budget (20ms)");
+        assertThatThrownBy(() -> yaml("shared-cache: redis\n"))
+                .hasMessageContaining("shared-cache: redis uses the rate-limit.redis connection");
+    }
+
+    @Test
+    void bind_providers_typedWithTheirKeysAndPlacesInErrors() {
+        GatehouseSettings s = yaml("""
+                providers:
+                  ipbot: {}
+                  ipintel: { api-key-env: IPTRUST_API_KEY, when: background, weight: 0.5, quota-per-day: 100 }
+                """);
+        assertThat(s.providers()).containsOnlyKeys("ipbot", "ipintel");
+        assertThat(s.providers().get("ipintel").toString()).doesNotContain("test-key");
+
+        assertThatThrownBy(() -> yaml("""
+                providers:
+                  iptrust: { api-key-env: NOT_SET_ANYWHERE, timout: 5ms }
+                  ipintel: { api-key: k, when: sometimes, weight: heavy }
+                  ipfoo: { api-key: k }
+                """))
+                .hasMessageContaining("gatehouse.yaml:2:45: providers.iptrust.timout: unknown key (did you mean 'providers.iptrust.timeout'?)")
+                .hasMessageContaining("providers.ipintel.when")
+                .hasMessageContaining("providers.ipintel.weight: expected a number such as 1.0, was 'heavy'")
+                .hasMessageContaining("gatehouse.yaml:4:10: providers.ipfoo: is not a provider");
+        assertThatThrownBy(() -> yaml("providers: { iptrust: { api-key-env: NOT_SET_ANYWHERE } }\n"))
+                .hasMessageContaining("gatehouse.yaml:1:38: providers.iptrust.api-key-env: the environment variable NOT_SET_ANYWHERE is not set");
     }
 
     @Test

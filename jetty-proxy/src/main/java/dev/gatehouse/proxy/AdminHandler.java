@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -59,20 +60,24 @@ final class AdminHandler extends Handler.Abstract {
     private final Supplier<ReloadablePolicy.ReloadResult> reload;
     private final BooleanSupplier ready;
     private final Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
+    private final List<Supplier<String>> readinessDetails;
     private final byte[] token;
     private final Clock clock;
 
     /**
      * @param reload what {@code POST /v1/reload} runs; {@code null} when the policy is not a file (409)
      * @param policyFailure the policy file's last failed reload, reported by {@code /readyz}; {@code null} when not a file
+     * @param readinessDetails more lines for {@code /readyz} (e.g. a rate-limit store falling back); a {@code null} line is left out
      * @param token  bearer token, or {@code null} for none
      */
     AdminHandler(Gatehouse gatehouse, PrometheusMeterRegistry registry, Supplier<ReloadablePolicy.ReloadResult> reload,
-                 Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure, BooleanSupplier ready, String token, Clock clock) {
+                 Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure, List<Supplier<String>> readinessDetails,
+                 BooleanSupplier ready, String token, Clock clock) {
         this.gatehouse = Objects.requireNonNull(gatehouse, "gatehouse");
         this.registry = registry;
         this.reload = reload;
         this.policyFailure = policyFailure == null ? Optional::empty : policyFailure;
+        this.readinessDetails = List.copyOf(readinessDetails);
         this.ready = Objects.requireNonNull(ready, "ready");
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -134,7 +139,14 @@ final class AdminHandler extends Handler.Abstract {
         }
         String details = policyFailure.get().map(f -> "policy reload failed at " + f.time() + ": "
                 + shorten(f.message(), 1000) + " (version " + f.kept() + " stays active)\n").orElse("");
-        return text(response, callback, 200, "ready\n" + details);
+        StringBuilder more = new StringBuilder(details);
+        for (Supplier<String> detail : readinessDetails) {
+            String line = detail.get();
+            if (line != null && !line.isBlank()) {
+                more.append(shorten(line.strip(), 1000)).append('\n');
+            }
+        }
+        return text(response, callback, 200, "ready\n" + more);
     }
 
     private static String shorten(String s, int max) {

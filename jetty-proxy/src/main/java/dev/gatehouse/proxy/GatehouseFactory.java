@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.ratelimit.StoreStatus;
+
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.net.HostPort;
@@ -86,7 +88,11 @@ public final class GatehouseFactory {
                     .prometheus(registry)
                     .reload(reloadable == null ? null : reloadable::reload)
                     .policyFailure(reloadable == null ? null : reloadable::lastFailure)
-                    .closing(reloadable)
+                    .readinessDetail(() -> {
+                        StoreStatus store = built.storeStatus();
+                        return store.degraded() ? "rate-limit store " + store.store() + " degraded: " + store.detail() : null;
+                    })
+                    .closing(built) // the policy watcher, the rate-limit store and the shared cache (closing the gatehouse twice is harmless)
                     .start();
         } catch (Exception | Error e) {
             built.close();

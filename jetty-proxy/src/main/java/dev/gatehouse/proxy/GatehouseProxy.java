@@ -122,7 +122,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.adminServer = new Server(adminThreads);
             adminServer.setStopAtShutdown(true);
             this.adminConnector = connector(adminServer, b.admin);
-            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, () -> server.isStarted(),
+            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, b.readinessDetails, () -> server.isStarted(),
                     b.adminToken, b.clock));
         } else {
             this.adminServer = null;
@@ -293,6 +293,7 @@ public final class GatehouseProxy implements AutoCloseable {
         private PrometheusMeterRegistry registry;
         private Supplier<ReloadablePolicy.ReloadResult> reload;
         private Supplier<Optional<ReloadablePolicy.ReloadFailure>> policyFailure;
+        private final List<Supplier<String>> readinessDetails = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
         private AutoCloseable onClose;
 
@@ -379,6 +380,15 @@ public final class GatehouseProxy implements AutoCloseable {
         /** What {@code POST /v1/reload} runs, e.g. {@code reloadablePolicy::reload}. */
         public Builder reload(Supplier<ReloadablePolicy.ReloadResult> reload) {
             this.reload = reload;
+            return this;
+        }
+
+        /**
+         * One more line for {@code GET /readyz} while something runs degraded (the proxy stays ready:
+         * it still decides), e.g. the Redis rate-limit store falling back; {@code null} or blank when all is well.
+         */
+        public Builder readinessDetail(Supplier<String> detail) {
+            this.readinessDetails.add(Objects.requireNonNull(detail, "detail"));
             return this;
         }
 

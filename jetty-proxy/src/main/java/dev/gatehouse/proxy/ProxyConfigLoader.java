@@ -65,7 +65,7 @@ public final class ProxyConfigLoader {
         SettingsReader r = SettingsReader.of(tree, warnings);
         r.deprecated("upstream_timeout_ms", "upstream-timeout", ms -> ms.matches("\\d+") ? ms + "ms" : ms)
                 .deprecated("upstream-timeout-ms", "upstream-timeout", ms -> ms.matches("\\d+") ? ms + "ms" : ms);
-        GatehouseSettings settings = SettingsBinder.read(r, PROXY_KEYS);
+        GatehouseSettings settings = SettingsBinder.read(r, PROXY_KEYS, env);
         ProxyConfig.Builder b = ProxyConfig.builder();
         listeners(r, b);
         URI upstream = r.url("upstream");

@@ -3,6 +3,7 @@ package dev.gatehouse.spring;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.engine.SharedCache;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
@@ -70,8 +71,25 @@ public class GatehouseAutoConfiguration {
     /** The embedded offline engine on the configured data, then crawler verification, then scoring. Spring closes it. */
     @Bean
     @ConditionalOnMissingBean
-    public IntelligenceEngine gatehouseEngine(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry) {
-        return GatehouseAssembly.engine(settings, registry(meterRegistry));
+    public IntelligenceEngine gatehouseEngine(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry,
+                                              ObjectProvider<SharedCache> sharedCache) {
+        return GatehouseAssembly.engine(settings, registry(meterRegistry), sharedCache.getIfUnique(SharedCache::none));
+    }
+
+    /** {@code gatehouse.shared-cache: redis}: crawler verifications shared by the fleet through Redis. Spring closes it. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = "gatehouse", name = "shared-cache", havingValue = "redis")
+    public SharedCache gatehouseSharedCache(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry) {
+        return GatehouseAssembly.sharedCache(settings, registry(meterRegistry));
+    }
+
+    /** {@code gatehouse.rate-limit.store: redis}: buckets shared by the fleet (falls back as configured). Spring closes it. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = "gatehouse.rate-limit", name = "store", havingValue = "redis")
+    public RateLimitStore gatehouseRateLimitStore(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry) {
+        return GatehouseAssembly.rateLimitStore(settings, registry(meterRegistry));
     }
 
     /**

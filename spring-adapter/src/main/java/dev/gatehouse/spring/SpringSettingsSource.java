@@ -108,7 +108,7 @@ final class SpringSettingsSource {
     static GatehouseSettings bind(Environment environment, Consumer<String> warnings) {
         SettingsNode.Mapping tree = read(environment);
         try {
-            return SettingsBinder.bind(tree, ADAPTER_KEYS, warnings);
+            return SettingsBinder.bind(tree, ADAPTER_KEYS, warnings, environment::getProperty); // *-env keys: the process environment, or a property of that name
         } catch (SettingsException e) {
             SettingsException.Problem first = e.problems().get(0);
             StringBuilder reason = new StringBuilder(first.message());

@@ -49,20 +49,25 @@ class SameSettingsTest {
                 timeout: 20ms
             providers:
               iptrust:
-                enabled: true
+                enabled: false
                 api-key-env: IPTRUST_API_KEY
                 timeout: 40ms
                 quota-per-day: 500
                 weight: 1.0
               ipintel:
+                enabled: false
                 when: background
+              ipbot:
+                timeout: 30ms
             explain-header: true
             upstream-headers: false
             """;
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class))
-            .withUserConfiguration(GatehouseAutoConfigurationTest.Doubles.class);
+            .withUserConfiguration(GatehouseAutoConfigurationTest.Doubles.class)
+            // the block names a Redis store: a local one stands in, as an application's own store bean would
+            .withBean(dev.gatehouse.ratelimit.RateLimitStore.class, () -> dev.gatehouse.ratelimit.LocalRateLimitStore.builder().build());
 
     @Test
     void sameBlock_inGatehouseYamlAndUnderGatehouseInApplicationYml_givesEqualSettings() {

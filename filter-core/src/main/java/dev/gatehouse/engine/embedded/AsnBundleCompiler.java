@@ -35,7 +35,7 @@ final class AsnBundleCompiler {
         }
         ParseSink sink = parseCsvs(Path.of(args[0]));
         sink.problems.forEach(p -> System.err.println("skipped " + p));
-        try (OutputStream file = Files.newOutputStream(Path.of(args[0]));
+        try (OutputStream file = Files.newOutputStream(Path.of(args[1]));
              DataOutputStream out = new DataOutputStream(new GZIPOutputStream(file, 1 << 16))) {
             sink.asn.build().write(out);
         }

@@ -17,6 +17,8 @@ record DataSet(String id, Kind kind, String label, int rank, Format format, List
     /** The signal family a data set feeds. */
     enum Kind {
         BOGON, TOR, HOSTING, PROXY, VPN, RELAY, ATTACKER, ASN,
+        /** IP-to-country ranges ({@link CountryTable}), not a prefix list. */
+        COUNTRY,
         /** A crawler range file: kept as bytes for the {@code CrawlerCatalog}, not folded in directly. */
         CRAWLER
     }
@@ -24,6 +26,10 @@ record DataSet(String id, Kind kind, String label, int rank, Format format, List
     /** The file format, which picks the parser. */
     enum Format {
         IANA_CSV, TOR, CIDR_LINES, SPAMHAUS_DROP, ASN_CSV,
+        /** {@code start,end,CC} rows ({@code @ip-location-db/*-country} layout). */
+        COUNTRY_CSV,
+        /** {@code AS<number> # comment} lines (X4BNet {@code ASN.txt}): the data set's kind applies to those networks. */
+        ASN_LIST,
         /** A crawler range file: vendor JSON ({@code prefixes}, ipverse {@code ipv4}/{@code ipv6}) or CIDR lines, told apart by content. */
         CRAWLER_RANGES,
         AWS, GOOGLE, ORACLE, ATLASSIAN, BUNNY, CDN77, FASTLY, IMPERVA, ZSCALER, ASN_PREFIXES;

@@ -71,6 +71,11 @@ final class DefaultDataSets {
                 "cloud/x4bnet-datacenter-ipv6.txt", "2026-08-22", DAY.multipliedBy(60)));
         sets.add(pair("x4bnet-vpn", Kind.VPN, null, 3, "vpn/x4bnet-vpn-ipv4.txt", "vpn/x4bnet-vpn-ipv6.txt",
                 "2026-08-22", DAY.multipliedBy(30)));
+        // by AS number (issue 12): a network the lists above do not cover, answered from the ASN table
+        sets.add(one("x4bnet-vpn-asn", Kind.VPN, null, 3, Format.ASN_LIST, "vpn/x4bnet-vpn-ASN.txt",
+                "2026-08-22T00:00:00Z", DAY.multipliedBy(30)));
+        sets.add(one("x4bnet-datacenter-asn", Kind.HOSTING, null, 3, Format.ASN_LIST, "cloud/x4bnet-datacenter-ASN.txt",
+                "2026-08-22T00:00:00Z", DAY.multipliedBy(60)));
         sets.add(one("protonvpn", Kind.VPN, "protonvpn", 0, Format.CIDR_LINES, "vpn/protonvpn-ipv4.txt",
                 "2025-04-10T00:00:00Z", DAY.multipliedBy(30)));
         sets.add(pair("icloud-relay", Kind.RELAY, "icloud_private_relay", 0, "vpn/icloud-private-relay-ipv4_merged.txt",
@@ -79,6 +84,9 @@ final class DefaultDataSets {
                 "2026-07-23T09:14:02Z", DAY.multipliedBy(14)));
         sets.add(new DataSet("asn", Kind.ASN, null, 0, Format.ASN_CSV,
                 List.of(new Feed("asn-ipv4", "asn/asn-ipv4.csv"), new Feed("asn-ipv6", "asn/asn-ipv6.csv")),
+                at("2026-06-17T00:00:00Z"), DAY.multipliedBy(90)));
+        sets.add(new DataSet("country", Kind.COUNTRY, null, 0, Format.COUNTRY_CSV,
+                List.of(new Feed("country-ipv4", "geo/country-ipv4.csv"), new Feed("country-ipv6", "geo/country-ipv6.csv")),
                 at("2026-06-17T00:00:00Z"), DAY.multipliedBy(90)));
         sets.addAll(crawlers());
         return List.copyOf(sets);

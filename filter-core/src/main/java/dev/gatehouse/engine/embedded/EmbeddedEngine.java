@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,22 +73,71 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         Consumer<BiConsumer<Cidr, CrawlerCatalog.Crawler>> crawlerRanges = b.crawlerRanges != null ? b.crawlerRanges
                 : b.crawlers != null ? b.crawlers::forEachRange : null;
         this.loader = new SnapshotLoader(sets, opener, crawlerRanges, clock);
-        this.snapshot = loader.load(null);
+        boolean quickStart = b.fetchInBackground && !b.urls.isEmpty();
+        this.snapshot = loader.load(null, quickStart);
         this.statuses = SourceStatuses.of(snapshot, sets, clock);
         if (b.meters != null) {
             registerGauges(b.meters);
         }
-        if (b.refreshInterval != null) {
+        if (b.warnStale) {
+            System.Logger log = System.getLogger(EmbeddedEngine.class.getName());
+            for (Staleness s : staleness()) {
+                log.log(System.Logger.Level.WARNING, s.warning() + (quickStart && b.urls.keySet().stream().anyMatch(
+                        k -> sets.stream().anyMatch(set -> set.id().equals(s.dataSet())
+                                && set.feeds().stream().anyMatch(f -> f.key().equals(k)))) ? "; fetching it now" : ""));
+            }
+        }
+        if (b.refreshInterval != null || quickStart) {
             scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gatehouse-embedded-refresh");
                 t.setDaemon(true);
                 return t;
             });
-            long millis = b.refreshInterval.toMillis();
-            scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+            if (quickStart) {
+                scheduler.execute(this::refreshQuietly); // the first fetch, off the start-up path
+            }
+            if (b.refreshInterval != null) {
+                long millis = b.refreshInterval.toMillis();
+                scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+            }
         } else {
             scheduler = null;
         }
+    }
+
+    /**
+     * A data set whose data is older than its maximum age.
+     *
+     * @param dataSet  the data set id, e.g. {@code tor}
+     * @param dataAsOf the date of the data served now
+     * @param age      how old it is
+     * @param maxAge   the age after which it counts as stale
+     */
+    public record Staleness(String dataSet, Instant dataAsOf, Duration age, Duration maxAge) {
+        /** The start-up warning line, e.g. {@code embedded data set tor is stale: data of 2026-08-22 is 100 days old (stale after 3 days)}. */
+        public String warning() {
+            return "embedded data set " + dataSet + " is stale: data of " + dataAsOf.toString().substring(0, 10) + " is "
+                    + age.toDays() + " days old (stale after " + maxAge.toDays() + " days)";
+        }
+    }
+
+    /**
+     * The data sets served now whose data is older than their maximum age (for readiness details, start-up
+     * warnings and alerts); empty when everything is fresh.
+     */
+    public List<Staleness> staleness() {
+        Snapshot s = snapshot;
+        List<Staleness> out = new ArrayList<>();
+        for (DataSet set : sets) {
+            Snapshot.Loaded l = s.loaded.get(set.id());
+            if (l != null) {
+                Duration age = Duration.between(l.dataAsOf(), clock.instant());
+                if (age.compareTo(set.maxAge()) > 0) {
+                    out.add(new Staleness(set.id(), l.dataAsOf(), age, set.maxAge()));
+                }
+            }
+        }
+        return out;
     }
 
     /** The engine on the data bundled in the jar, with default maximum ages and no refresh. */
@@ -204,6 +254,11 @@ public final class EmbeddedEngine implements IntelligenceEngine {
             Gauge.builder("gatehouse.engine.data.bad_lines", this, e -> e.snapshot.reports.stream()
                             .filter(r -> r.dataSet().equals(set.id())).mapToInt(LoadReport::badLines).sum())
                     .tag("dataset", set.id()).description("Bad lines in the latest load of the data set").register(meters);
+            Gauge.builder("gatehouse.engine.data.stale", this, e -> {
+                        Snapshot.Loaded l = e.snapshot.loaded.get(set.id());
+                        return l != null && Duration.between(l.dataAsOf(), e.clock.instant()).compareTo(set.maxAge()) > 0 ? 1 : 0;
+                    })
+                    .tag("dataset", set.id()).description("1 when the data set's data is older than its maximum age").register(meters);
         }
     }
 
@@ -222,6 +277,8 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         private Set<String> only;
         private final Set<String> excluded = new LinkedHashSet<>();
         private Duration refreshInterval;
+        private boolean fetchInBackground;
+        private boolean warnStale = true;
         private Duration httpTimeout = Duration.ofSeconds(60);
         private HttpClient http;
         private Clock clock = Clock.systemUTC();
@@ -252,6 +309,28 @@ public final class EmbeddedEngine implements IntelligenceEngine {
                 throw new IllegalArgumentException("url for " + key + ": scheme must be http or https, not '" + url + "'");
             }
             urls.put(key, url);
+            return this;
+        }
+
+        /** {@link #url} for each entry, e.g. {@code urls(PublicFeeds.urls())}. */
+        public Builder urls(Map<String, URI> urls) {
+            urls.forEach(this::url);
+            return this;
+        }
+
+        /**
+         * Starts on the bundled data and fetches the {@link #url} feeds right after, on the refresh thread,
+         * instead of fetching them before {@link #build()} returns (which waits for every URL, up to
+         * {@link #httpTimeout}, when offline). Default false.
+         */
+        public Builder fetchInBackground(boolean value) {
+            this.fetchInBackground = value;
+            return this;
+        }
+
+        /** Logs one warning line per stale data set when the engine is built. Default true. */
+        public Builder warnStale(boolean value) {
+            this.warnStale = value;
             return this;
         }
 

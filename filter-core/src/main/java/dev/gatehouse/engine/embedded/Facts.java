@@ -84,7 +84,7 @@ final class Facts {
                     true, label, source, false, null, null);
             case ATTACKER -> new Facts(null, null, false, null, false, null, null, false, null, null, false, null, null,
                     false, null, null, true, source, null);
-            case ASN -> throw new IllegalArgumentException("ASN data is not a prefix list");
+            case ASN, COUNTRY -> throw new IllegalArgumentException(kind + " data is not a prefix list");
             case CRAWLER -> throw new IllegalArgumentException("crawler files are folded in through the CrawlerCatalog");
         };
     }
@@ -132,11 +132,19 @@ final class Facts {
     }
 
     /**
-     * The answer given for an address: iCloud Private Relay egress carries real people, so a relay
-     * address is not also reported as hosting or VPN (the X4BNet lists and CDN ranges include Apple's
-     * relay egress). Tor, attacker and crawler facts are kept.
+     * The answer given for an address: a special-use (bogon) address is only that, whatever a list says
+     * (provider and community lists sometimes cover documentation or private blocks: {@code 2001:db8::1}
+     * is no one's hosting); iCloud Private Relay egress carries real people, so a relay address is not
+     * also reported as hosting or VPN (the X4BNet lists and CDN ranges include Apple's relay egress).
+     * Tor, attacker and crawler facts are kept.
      */
     Facts resolved() {
+        if (Boolean.TRUE.equals(bogon)) {
+            return tor || hosting || vpn || relay || proxy || attacker || crawler != null
+                    ? new Facts(Boolean.TRUE, bogonSource, false, null, false, null, null, false, null, null, false, null, null,
+                            false, null, null, false, null, null)
+                    : this;
+        }
         if (!relay || (!hosting && !vpn)) {
             return this;
         }
@@ -174,7 +182,7 @@ final class Facts {
         if (crawler != null) {
             b.put(Signal.KNOWN_BOT, Boolean.TRUE, CRAWLERS_SOURCE);
             b.put(Signal.BOT_NAME, crawler.name(), CRAWLERS_SOURCE);
-            b.put(Signal.BOT_CATEGORY, crawler.category(), CRAWLERS_SOURCE);
+            b.put(Signal.BOT_CATEGORY, crawler.category().id(), CRAWLERS_SOURCE);
             b.botVerification(BotVerification.VERIFIED, BotVerifiedBy.IP_RANGE, CRAWLERS_SOURCE);
         }
     }

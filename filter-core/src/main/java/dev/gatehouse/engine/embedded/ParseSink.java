@@ -12,6 +12,8 @@ final class ParseSink {
 
     final Prefixes prefixes = new Prefixes();
     final AsnTable.Builder asn = new AsnTable.Builder();
+    final CountryTable.Builder country = new CountryTable.Builder();
+    final java.util.Map<Integer, String> asnLabels = new java.util.HashMap<>();
     final List<LoadReport.Problem> problems = new ArrayList<>();
     int badLines;
     Instant dataAsOf;
@@ -60,7 +62,7 @@ final class ParseSink {
     }
 
     int entries() {
-        return prefixes.size() + asn.size();
+        return prefixes.size() + asn.size() + country.size() + asnLabels.size();
     }
 
     /**

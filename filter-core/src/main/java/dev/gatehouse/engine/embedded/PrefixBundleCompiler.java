@@ -43,7 +43,8 @@ final class PrefixBundleCompiler {
                 sink -> { }, Clock.systemUTC());
         Map<String, PrefixBundle.Entry> sets = new LinkedHashMap<>();
         for (DataSet set : DefaultDataSets.all()) {
-            if (set.kind() == DataSet.Kind.ASN || set.kind() == DataSet.Kind.CRAWLER) { // ASN: own bundle; crawlers: read by the catalog
+            if (set.kind() == DataSet.Kind.ASN || set.kind() == DataSet.Kind.COUNTRY || set.kind() == DataSet.Kind.CRAWLER
+                    || set.format() == DataSet.Format.ASN_LIST) { // ASN: own bundle; crawlers: read by the catalog
                 continue;
             }
             SnapshotLoader.Attempt attempt = loader.parse(set, true);

@@ -34,6 +34,7 @@ public final class Scoring implements ThreatScorer {
     static final int VPN = 20;
     static final int HOSTING = 15;
     static final int UNVERIFIED_BOT_CLAIM = 10;
+    static final int UA_INCONSISTENT = 10;
     static final int CORPORATE_PROXY = 5;
     static final int RELAY = 5;
     static final int VERIFIED_CRAWLER = -40;
@@ -92,6 +93,9 @@ public final class Scoring implements ThreatScorer {
         if (signals.isTrue(Signal.UA_CLAIMS_BOT) && (verified == BotVerification.UNKNOWN || verified == BotVerification.NONE)) {
             add(lines, "User-Agent claims a crawler, not verified", UNVERIFIED_BOT_CLAIM, signals, Signal.UA_CLAIMS_BOT);
         }
+        if (signals.isTrue(Signal.UA_INCONSISTENT)) {
+            add(lines, "headers contradict the browser the User-Agent names", UA_INCONSISTENT, signals, Signal.UA_INCONSISTENT);
+        }
         if (verified == BotVerification.VERIFIED) {
             add(lines, "verified crawler", VERIFIED_CRAWLER, signals, Signal.BOT_VERIFIED);
         }
@@ -110,7 +114,12 @@ public final class Scoring implements ThreatScorer {
         }
         lines.forEach(b::contribution);
         b.remove(Signal.THREAT_SCORE).put(Signal.THREAT_SCORE, table, SOURCE);
-        b.remove(Signal.CONFIDENCE).put(Signal.CONFIDENCE, confidence(signals, lines, providerScore), SOURCE);
+        int confidence = confidence(signals, lines, providerScore);
+        Signals.Observation givenConfidence = signals.observation(Signal.CONFIDENCE);
+        if (givenConfidence != null && !givenConfidence.sources().contains(SOURCE) && givenConfidence.value() instanceof Integer c) {
+            confidence = Math.max(confidence, Math.min(100, c)); // the providers' fused confidence (docs/scoring.md)
+        }
+        b.remove(Signal.CONFIDENCE).put(Signal.CONFIDENCE, confidence, SOURCE);
         return b.build();
     }
 

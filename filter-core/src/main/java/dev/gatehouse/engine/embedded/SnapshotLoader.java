@@ -59,10 +59,15 @@ final class SnapshotLoader {
     }
 
     Snapshot load(Snapshot previous) {
+        return load(previous, false);
+    }
+
+    /** As {@link #load(Snapshot)}; {@code bundledOnly} reads only the bundle (a quick start before the first fetch). */
+    Snapshot load(Snapshot previous, boolean bundledOnly) {
         Map<String, Snapshot.Loaded> loaded = new LinkedHashMap<>();
         Map<String, String> problems = new HashMap<>();
         List<LoadReport> reports = new ArrayList<>();
-        List<Attempt> attempts = readAll();
+        List<Attempt> attempts = readAll(bundledOnly);
         for (int i = 0; i < sets.size(); i++) {
             DataSet set = sets.get(i);
             Attempt attempt = attempts.get(i);
@@ -93,10 +98,10 @@ final class SnapshotLoader {
      * Reads the data sets on a few short-lived threads: the ASN table alone is about half the work, so
      * it runs beside the others instead of after them.
      */
-    private List<Attempt> readAll() {
+    private List<Attempt> readAll(boolean bundledOnly) {
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         if (threads == 1 || sets.size() == 1) {
-            return sets.stream().map(set -> read(set, false)).toList();
+            return sets.stream().map(set -> read(set, bundledOnly)).toList();
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gatehouse-embedded-load");
@@ -108,7 +113,7 @@ final class SnapshotLoader {
             biggestFirst.sort(Comparator.comparing((DataSet s) -> s.kind() != Kind.ASN));
             Map<DataSet, Future<Attempt>> futures = new HashMap<>();
             for (DataSet set : biggestFirst) {
-                futures.put(set, pool.submit(() -> read(set, false)));
+                futures.put(set, pool.submit(() -> read(set, bundledOnly)));
             }
             List<Attempt> out = new ArrayList<>(sets.size());
             for (DataSet set : sets) {
@@ -143,7 +148,8 @@ final class SnapshotLoader {
             DataSet set = l.set();
             if (set.kind() == Kind.ASN) {
                 asn = l.asn();
-            } else if (set.kind() != Kind.CRAWLER) {
+            } else if (set.kind() != Kind.CRAWLER && set.kind() != Kind.COUNTRY && set.format() != DataSet.Format.ASN_LIST) {
+                // country and AS-number lists: read by the Snapshot
                 index.add(l.prefixes(), Facts.of(set.kind(), set.label(), set.source(), false),
                         Facts.of(set.kind(), set.label(), set.source(), true), set.rank());
             }
@@ -209,6 +215,9 @@ final class SnapshotLoader {
         if (bundledOnly || !hasOverride(set)) {
             if (set.kind() == Kind.ASN) {
                 return readPrecompiledAsn(set);
+            }
+            if (set.kind() == Kind.COUNTRY) {
+                return readPrecompiledCountry(set);
             }
             PrefixBundle.Entry entry = precompiled().get(set.id());
             if (entry != null) {
@@ -282,7 +291,8 @@ final class SnapshotLoader {
                 : bundled ? set.bundledAsOf() : modified != null ? modified : clock.instant();
         Snapshot.Loaded loaded = failure != null ? null
                 : new Snapshot.Loaded(set, sink.prefixes.compact(), set.kind() == Kind.ASN ? sink.asn.build() : AsnTable.EMPTY,
-                asOf, String.join(" + ", origins), raw);
+                asOf, String.join(" + ", origins), raw, set.kind() == Kind.COUNTRY ? sink.country.build() : CountryTable.EMPTY,
+                Map.copyOf(sink.asnLabels));
         return new Attempt(set, loaded, sink, String.join(" + ", origins), asOf, failure, sink.entries());
     }
 
@@ -306,6 +316,26 @@ final class SnapshotLoader {
 
     static final String ASN_BUNDLE = "asn/asn.bin";
 
+    /** The bundled country table, precompiled from the CSVs by {@link CountryBundleCompiler}. */
+    private Attempt readPrecompiledCountry(DataSet set) {
+        ParseSink sink = new ParseSink();
+        String origin = "bundled:" + COUNTRY_BUNDLE + ".gz";
+        try {
+            FeedOpener.Opened opened = FeedOpener.bundled(COUNTRY_BUNDLE);
+            origin = opened.origin();
+            CountryTable table;
+            try (DataInputStream in = new DataInputStream(opened.stream())) {
+                table = CountryTable.read(in);
+            }
+            return new Attempt(set, new Snapshot.Loaded(set, new Prefixes().compact(), AsnTable.EMPTY, set.bundledAsOf(), origin,
+                    null, table), sink, origin, set.bundledAsOf(), null, table.size());
+        } catch (IOException | RuntimeException e) {
+            return new Attempt(set, null, sink, origin, set.bundledAsOf(), "cannot read " + origin + ": " + e.getMessage(), 0);
+        }
+    }
+
+    static final String COUNTRY_BUNDLE = "geo/country.bin";
+
     /** Picks the parser for {@code format}. */
     static void parse(DataSet.Format format, BufferedReader in, ParseSink sink) throws IOException {
         switch (format) {
@@ -314,6 +344,8 @@ final class SnapshotLoader {
             case CIDR_LINES -> TextListParser.parse(in, sink);
             case SPAMHAUS_DROP -> SpamhausDropParser.parse(in, sink);
             case ASN_CSV -> AsnCsvParser.parse(in, sink);
+            case COUNTRY_CSV -> CountryCsvParser.parse(in, sink);
+            case ASN_LIST -> AsnListParser.parse(in, sink, true);
             case CRAWLER_RANGES -> {
                 if (startsWithBrace(in)) {
                     VendorJsonParser.parse(in, VendorJsonParser.Shape.CRAWLER, sink);

@@ -67,6 +67,9 @@ final class SourceStatuses {
         if (b.value(Signal.ASN) != null) {
             add(b, snapshot.asnSource);
         }
+        if (b.value(Signal.COUNTRY) != null) {
+            add(b, snapshot.countrySource);
+        }
     }
 
     private void add(Signals.Builder b, String source) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
 import dev.gatehouse.engine.Signal;
@@ -24,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EmbeddedEngineRealDataTest {
 
-    static final Crawler GOOGLEBOT = new Crawler("Googlebot", "search", "google", List.of("googlebot.com", "google.com"));
-    static final Crawler GPTBOT = new Crawler("GPTBot", "ai", "openai", List.of());
+    static final Crawler GOOGLEBOT = new Crawler("Googlebot", BotCategory.SEARCH, "google", List.of("googlebot.com", "google.com"));
+    static final Crawler GPTBOT = new Crawler("GPTBot", BotCategory.AI, "openai", List.of());
 
     private static EmbeddedEngine engine;
 
@@ -199,5 +200,105 @@ class EmbeddedEngineRealDataTest {
     @Test
     void name_embedded() {
         assertThat(engine.name()).isEqualTo("embedded");
+    }
+
+    @Test
+    void lookup_documentationAddress_onlyBogon() {
+        Signals s = lookup("2001:db8::1");
+        assertThat(s.isTrue(Signal.BOGON)).isTrue();
+        assertThat(s.value(Signal.HOSTING)).isNull();
+        assertThat(s.value(Signal.HOSTING_PROVIDER)).isNull();
+        assertThat(s.value(Signal.ASN)).isNull();
+    }
+
+    /**
+     * Every IANA special-use block that is not globally reachable: its first, middle and last address are
+     * bogon and nothing else (no hosting, VPN, Tor, attacker, crawler, ASN or country), whatever the lists say.
+     */
+    @Test
+    void lookup_everySpecialUseBlock_bogonTakesPrecedenceOverEveryList() throws Exception {
+        int checked = 0;
+        for (String file : List.of("iana-ipv4-special-registry-1.csv", "iana-ipv6-special-registry-1.csv")) {
+            List<String> rows;
+            try (var in = EmbeddedEngine.class.getResourceAsStream("/dev/gatehouse/data/bogons/" + file)) {
+                rows = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().skip(1).toList();
+            }
+            for (String row : rows) {
+                String[] f = row.split(",");
+                String reachable = f[f.length - 2];
+                if (!reachable.startsWith("False")) {
+                    continue;
+                }
+                for (String block : f[0].replace("\"", "").split("\\s+")) {
+                    if (!block.contains("/")) {
+                        continue;
+                    }
+                    Cidr cidr = Cidr.parse(block.replaceAll("\\[.*", "").strip());
+                    for (IpAddress ip : List.of(cidr.network(), cidr.last())) {
+                        Signals s = engine.lookup(ip);
+                        if (!s.isTrue(Signal.BOGON)) {
+                            continue; // a globally reachable hole registered inside the block (e.g. 2001:20::/28)
+                        }
+                        checked++;
+                        for (Signal other : List.of(Signal.HOSTING, Signal.VPN, Signal.TOR, Signal.ATTACKER, Signal.RELAY,
+                                Signal.PROXY, Signal.KNOWN_BOT, Signal.ASN, Signal.COUNTRY)) {
+                            assertThat(s.value(other)).as(block + " " + ip + " " + other).isNull();
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(40);
+    }
+
+    @Test
+    void lookup_country_forPublicAddresses() {
+        assertThat(lookup("8.8.8.8").string(Signal.COUNTRY)).isEqualTo("US");
+        assertThat(lookup("1.0.0.1").string(Signal.COUNTRY)).isEqualTo("AU");
+        assertThat(lookup("2001:200::1").string(Signal.COUNTRY)).isEqualTo("AU"); // as the whois-ASN source places it
+        assertThat(lookup("8.8.8.8").observation(Signal.COUNTRY).sources()).containsExactly("embedded:country");
+        assertThat(lookup("8.8.8.8").sources()).extracting(Signals.SourceStatus::name).contains("embedded:country");
+        assertThat(lookup("10.1.2.3").value(Signal.COUNTRY)).isNull();
+        // every address the ASN table routes has a country (the sample: one address per 2^24 block)
+        int routed = 0;
+        int withCountry = 0;
+        for (int a = 1; a < 224; a++) {
+            for (int b = 0; b < 256; b += 17) {
+                Signals s = lookup(a + "." + b + ".1.1");
+                if (s.value(Signal.ASN) != null) {
+                    routed++;
+                    withCountry += s.value(Signal.COUNTRY) != null ? 1 : 0;
+                }
+            }
+        }
+        assertThat(routed).isGreaterThan(2000);
+        assertThat((double) withCountry / routed).isGreaterThan(0.99);
+    }
+
+    /** The X4BNet AS-number lists add VPN (with the operator's name) and hosting where the range lists are silent. */
+    @Test
+    void lookup_byAsNumber_vpnAndHostingLists() {
+        int vpn = 0;
+        int hosting = 0;
+        for (int a = 1; a < 224; a++) {
+            for (int b = 0; b < 256; b++) {
+                Signals s = lookup(a + "." + b + ".7.7");
+                if (s.observation(Signal.VPN) != null && s.observation(Signal.VPN).sources().contains("embedded:x4bnet-vpn-asn")) {
+                    vpn++;
+                    assertThat(s.value(Signal.RELAY)).isNull();
+                }
+                if (s.observation(Signal.HOSTING) != null && s.observation(Signal.HOSTING).sources().equals(List.of("embedded:x4bnet-datacenter-asn"))) {
+                    hosting++;
+                    assertThat(s.string(Signal.HOSTING_PROVIDER)).isNotEmpty();
+                    assertThat(s.value(Signal.VPN)).isNull();
+                }
+            }
+        }
+        assertThat(vpn).isPositive();
+        assertThat(hosting).isPositive();
+        assertThat(AsnListParser.label(" M247, GB (NordVPN)", true)).isEqualTo("nordvpn");
+        assertThat(AsnListParser.label(" VOXILITY, RO", true)).isEqualTo("voxility");
+        assertThat(AsnListParser.label(" Privado VPN", true)).isEqualTo("privado");
+        assertThat(AsnListParser.label("", true)).isEmpty();
     }
 }

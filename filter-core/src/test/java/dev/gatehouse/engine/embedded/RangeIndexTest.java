@@ -1,5 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
 import dev.gatehouse.engine.embedded.DataSet.Kind;
 import dev.gatehouse.net.Cidr;
@@ -114,14 +115,15 @@ class RangeIndexTest {
         assertThat(at(index, "255.255.255.254").bogon).isNull();
         assertThat(at(index, "::").bogon).isTrue();
         assertThat(at(index, "::1").bogon).isNull();
-        assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").tor).isTrue();
+        assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").bogon).isTrue();
+        assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").tor).isFalse(); // special-use wins over every list
         assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").tor).isFalse();
         assertThat(at(index, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").bogon).isTrue();
     }
 
     @Test
     void lookup_crawlerRanges_sharedFactsPerCrawler() {
-        Crawler bot = new Crawler("Bingbot", "search", "microsoft", List.of("search.msn.com"));
+        Crawler bot = new Crawler("Bingbot", BotCategory.SEARCH, "microsoft", List.of("search.msn.com"));
         Facts facts = Facts.crawler(bot);
         RangeIndex.Builder b = new RangeIndex.Builder();
         add(b, Kind.HOSTING, "microsoft", "microsoft", 1, "157.55.0.0/16");

@@ -38,6 +38,13 @@ class ScoringTest {
     }
 
     @Test
+    void score_uaInconsistent_lightLine() {
+        Signals s = SCORING.score(signals().put(Signal.UA_INCONSISTENT, true, "headers").build());
+        assertThat(s.threatScore()).isEqualTo(Scoring.UA_INCONSISTENT).isLessThan(Scoring.HOSTING);
+        assertThat(s.contributions()).extracting(Signals.ScoreContribution::source).containsExactly("headers");
+    }
+
+    @Test
     void score_attackerTorVpn_clampedAt100() {
         Signals s = SCORING.score(signals().put(Signal.ATTACKER, true, "embedded:spamhaus-drop").put(Signal.TOR, true, "embedded:tor")
                 .put(Signal.VPN, true, "embedded:x4bnet-vpn").build());

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,7 +32,7 @@ record CliEnvironment(
         Function<Path, Policy> policyFile,
         Function<Path, List<PolicyProblem>> policyChecker,
         PolicyTests policyTests,
-        Supplier<Function<String, Optional<UserAgentClassifier.BotClaim>>> userAgents,
+        Supplier<Function<String, UserAgentClassifier.Classification>> userAgents,
         ProxyStarter proxyStarter,
         ProxyWaiter proxyWaiter,
         Clock clock,
@@ -67,7 +66,7 @@ record CliEnvironment(
                 file -> PolicyLoader.defaults().load(file),
                 file -> PolicyLoader.defaults().check(file),
                 PolicyTestRunner::run,
-                () -> UserAgentClassifier.loadDefault()::classify,
+                () -> UserAgentClassifier.loadDefault()::explain,
                 GatehouseFactory::start,
                 GatehouseProxy::join,
                 Clock.systemUTC(),

@@ -38,7 +38,8 @@ public final class GatehouseCli implements Runnable {
                 .addSubcommand("policy", new CommandLine(new PolicyCommand())
                         .addSubcommand("check", new PolicyCommand.Check(env))
                         .addSubcommand("test", new PolicyCommand.Test(env)))
-                .addSubcommand("ua", new UaCommand(env));
+                .addSubcommand("ua", new UaCommand(env))
+                .addSubcommand("prewarm", new PrewarmCommand(env));
         cli.setOut(new PrintWriter(env.out(), true));
         cli.setErr(new PrintWriter(env.err(), true));
         cli.setParameterExceptionHandler((e, args) -> {

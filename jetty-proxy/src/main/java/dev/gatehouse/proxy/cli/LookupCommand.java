@@ -36,7 +36,7 @@ final class LookupCommand implements Callable<Integer> {
     @Option(names = "--base-url", paramLabel = "URL", description = "the provider's API base URL")
     String baseUrl;
 
-    @Option(names = "--api-key", paramLabel = "KEY", description = "the provider's API key")
+    @Option(names = "--api-key", paramLabel = "KEY", description = "the provider's API key (default: the variable NAME_API_KEY, e.g. IPTRUST_API_KEY)")
     String apiKey;
 
     @Option(names = "--dns-server", paramLabel = "HOST:PORT", converter = Converters.DnsServer.class,
@@ -50,8 +50,7 @@ final class LookupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (provider != null) {
-            env.err().println("error: remote providers are not available yet: " + provider);
-            return 2;
+            return ProviderCommands.lookup(env, ip, provider, baseUrl, apiKey, TIMEOUT);
         }
         try (IntelligenceEngine engine = env.engines().apply(dnsServers, TIMEOUT)) {
             Signals signals = engine.lookup(RequestFacts.forIp(ip)).toCompletableFuture()

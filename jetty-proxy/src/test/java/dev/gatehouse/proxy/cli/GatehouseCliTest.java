@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.RequestFacts;
 import dev.gatehouse.crawler.UserAgentClassifier;
+import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.proxy.Doubles;
 import dev.gatehouse.proxy.ProxyConfig;
@@ -79,10 +80,25 @@ class GatehouseCliTest {
     void ua_printsNameAndCategoryOrDashes() {
         env.stdin = "Mozilla/5.0 (compatible; Googlebot/2.1)\nMozilla/5.0 (X11; Linux) Firefox/130\n";
         env.userAgents = ua -> ua.contains("Googlebot")
-                ? Optional.of(new UserAgentClassifier.BotClaim("Googlebot", "search")) : Optional.empty();
+                ? new UserAgentClassifier.Classification(new UserAgentClassifier.BotClaim("Googlebot", BotCategory.SEARCH), "catalog: token googlebot")
+                : new UserAgentClassifier.Classification(null, null);
 
         assertThat(env.run("ua")).isZero();
         assertThat(env.out()).isEqualTo("Googlebot\tsearch\n-\t-\n");
+    }
+
+    @Test
+    void ua_why_addsTheDecidingPattern() {
+        env.stdin = "curl/8.5.0\nElectronApp\nMozilla/5.0 (X11; Linux) Firefox/130\n";
+        env.userAgents = ua -> switch (ua) {
+            case "curl/8.5.0" -> new UserAgentClassifier.Classification(
+                    new UserAgentClassifier.BotClaim("curl", BotCategory.AUTOMATION), "gatehouse: \\bcurl/");
+            case "ElectronApp" -> new UserAgentClassifier.Classification(null, "browser: \\bElectron/\\d");
+            default -> new UserAgentClassifier.Classification(null, null);
+        };
+
+        assertThat(env.run("ua", "--why")).isZero();
+        assertThat(env.out()).isEqualTo("curl\tautomation\tgatehouse: \\bcurl/\n-\t-\tbrowser: \\bElectron/\\d\n-\t-\t-\n");
     }
 
     @Test
@@ -102,9 +118,9 @@ class GatehouseCliTest {
     }
 
     @Test
-    void lookup_provider_notAvailableYet() {
-        assertThat(env.run("lookup", "1.1.1.1", "--provider", "iptrust", "--api-key", "k")).isEqualTo(2);
-        assertThat(env.err()).contains("remote providers are not available yet: iptrust");
+    void lookup_provider_unknownName_exit2WithSuggestion() {
+        assertThat(env.run("lookup", "1.1.1.1", "--provider", "iptrsut", "--api-key", "k")).isEqualTo(2);
+        assertThat(env.err()).contains("did you mean 'iptrust'");
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,7 +32,7 @@ final class TestEnv {
     Function<Path, Policy> policyFile = file -> Doubles.policy();
     Function<Path, List<PolicyProblem>> checker = file -> List.of();
     CliEnvironment.PolicyTests policyTests = (paths, o) -> 0;
-    Function<String, Optional<UserAgentClassifier.BotClaim>> userAgents = ua -> Optional.empty();
+    Function<String, UserAgentClassifier.Classification> userAgents = ua -> new UserAgentClassifier.Classification(null, null);
     CliEnvironment.ProxyStarter starter = config -> null;
     CliEnvironment.ProxyWaiter waiter = proxy -> { };
     String stdin = "";
