@@ -2,6 +2,7 @@ package dev.gatehouse.spring.actuate;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.policy.Policy;
+import dev.gatehouse.ratelimit.RateLimitStore;
 import dev.gatehouse.spring.GatehouseAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -36,8 +37,9 @@ public class GatehouseActuatorAutoConfiguration {
         @Bean
         @ConditionalOnEnabledHealthIndicator("gatehouse")
         @ConditionalOnMissingBean(name = "gatehouseHealthIndicator")
-        GatehouseHealthIndicator gatehouseHealthIndicator(Gatehouse gatehouse, ObjectProvider<Policy> policy) {
-            return new GatehouseHealthIndicator(gatehouse, policy.getIfUnique(), Clock.systemUTC());
+        GatehouseHealthIndicator gatehouseHealthIndicator(Gatehouse gatehouse, ObjectProvider<Policy> policy,
+                                                          ObjectProvider<RateLimitStore> store) {
+            return new GatehouseHealthIndicator(gatehouse, policy.getIfUnique(), store.getIfUnique(), Clock.systemUTC());
         }
     }
 

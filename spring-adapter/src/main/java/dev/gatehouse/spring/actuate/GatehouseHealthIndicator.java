@@ -4,6 +4,8 @@ import dev.gatehouse.Gatehouse;
 import dev.gatehouse.engine.Signals;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.ratelimit.RateLimitStore;
+import dev.gatehouse.ratelimit.StoreStatus;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -18,12 +20,13 @@ import java.util.Objects;
 
 /**
  * The {@code gatehouse} health contributor: the engine and its data sets (loaded, how old, what is
- * wrong with them), the policy in force (name, version) and its last failed reload.
+ * wrong with them), the policy in force (name, version) and its last failed reload, and the
+ * application's rate-limit store when it has one (Redis: whether it is degraded to its fallback).
  *
  * <p>It is always {@code UP} while Gatehouse is serving: stale data or a refused policy edit leave
  * Gatehouse deciding on the last good copy, and taking every instance out of the load balancer over
  * them would be worse than the problem, so they are reported in the details ({@code stale},
- * {@code problems}, {@code policy.last-reload-failure}) for monitoring to alert on, like the proxy's
+ * {@code problems}, {@code policy.last-reload-failure}, {@code rate-limit-store.degraded}) for monitoring to alert on, like the proxy's
  * {@code /readyz}.
  *
  * <pre>{@code
@@ -37,28 +40,40 @@ public class GatehouseHealthIndicator implements HealthIndicator {
 
     private final Gatehouse gatehouse;
     private final Policy policy;
+    private final RateLimitStore store;
     private final Clock clock;
 
     /**
      * @param policy the policy bean (a {@link ReloadablePolicy} when it is a file, so its reload failures show);
      *               {@code null} to report the one {@code gatehouse} uses
+     * @param store  the application's rate-limit store bean (Redis, say), or {@code null} for the policy's own local one
      */
-    public GatehouseHealthIndicator(Gatehouse gatehouse, Policy policy, Clock clock) {
+    public GatehouseHealthIndicator(Gatehouse gatehouse, Policy policy, RateLimitStore store, Clock clock) {
         this.gatehouse = Objects.requireNonNull(gatehouse, "gatehouse");
         this.policy = policy;
+        this.store = store;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
     public Health health() {
         Instant now = clock.instant();
-        return Health.up()
+        Health.Builder health = Health.up()
                 .withDetail("engine", gatehouse.engine().name())
                 .withDetail("data", data(gatehouse.engine().sources(), now))
                 .withDetail("policy", policy(policy != null ? policy : gatehouse.policy()))
                 .withDetail("budget", gatehouse.budget().toString())
-                .withDetail("fail-mode", gatehouse.failOpen() ? "open" : "closed")
-                .build();
+                .withDetail("fail-mode", gatehouse.failOpen() ? "open" : "closed");
+        if (store != null) {
+            // a Redis store that is down falls back (local buckets, or allow/deny as configured): degraded, still serving
+            StoreStatus status = store.status();
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("store", status.store());
+            s.put("degraded", status.degraded());
+            s.put("detail", status.detail());
+            health.withDetail("rate-limit-store", s);
+        }
+        return health.build();
     }
 
     private static Map<String, Object> data(List<Signals.SourceStatus> sources, Instant now) {

@@ -7,6 +7,11 @@ import dev.gatehouse.engine.Signals;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.ratelimit.LocalRateLimitStore;
+import dev.gatehouse.ratelimit.RateLimit;
+import dev.gatehouse.ratelimit.RateLimitResult;
+import dev.gatehouse.ratelimit.RateLimitStore;
+import dev.gatehouse.ratelimit.StoreStatus;
 import dev.gatehouse.spring.GatehouseAutoConfiguration;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.MutableClock;
@@ -94,14 +99,14 @@ class GatehouseActuatorAutoConfigurationTest {
     void userHealthIndicator_replacesOurs() {
         runner.withBean("gatehouseHealthIndicator", GatehouseHealthIndicator.class,
                         () -> new GatehouseHealthIndicator(Gatehouse.builder().engine(new FakeEngine()).policy(TestPolicy.torBlocking()).build(),
-                                null, new MutableClock(Instant.EPOCH)))
+                                null, null, new MutableClock(Instant.EPOCH)))
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(GatehouseHealthIndicator.class));
     }
 
-    /** Stale data and a refused policy edit are reported, and the application stays UP. */
+    /** Stale data, a refused policy edit and a Redis store on its fallback are reported, and the application stays UP. */
     @Test
     @SuppressWarnings("unchecked")
-    void health_staleDataAndRejectedReload_staysUpAndSaysSo(@TempDir Path dir) throws Exception {
+    void health_staleDataRejectedReloadAndDegradedStore_staysUpAndSaysSo(@TempDir Path dir) throws Exception {
         Instant now = Instant.parse("2026-11-30T12:00:00Z");
         IntelligenceEngine engine = new IntelligenceEngine() {
             @Override
@@ -128,7 +133,29 @@ class GatehouseActuatorAutoConfigurationTest {
             assertThat(policy.reload().applied()).isFalse();
 
             Gatehouse gatehouse = Gatehouse.builder().engine(engine).policy((Policy) policy).build();
-            Health health = new GatehouseHealthIndicator(gatehouse, policy, new MutableClock(now)).health();
+            RateLimitStore local = LocalRateLimitStore.builder().build();
+            RateLimitStore redisDown = new RateLimitStore() {
+                @Override
+                public RateLimitResult tryConsume(RateLimit limit, String key) {
+                    return local.tryConsume(limit, key);
+                }
+
+                @Override
+                public RateLimitResult peek(RateLimit limit, String key) {
+                    return local.peek(limit, key);
+                }
+
+                @Override
+                public long size() {
+                    return local.size();
+                }
+
+                @Override
+                public StoreStatus status() {
+                    return new StoreStatus("redis", true, "redis://127.0.0.1:6379 unreachable; fallback local");
+                }
+            };
+            Health health = new GatehouseHealthIndicator(gatehouse, policy, redisDown, new MutableClock(now)).health();
 
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             Map<String, Object> data = (Map<String, Object>) health.getDetails().get("data");
@@ -140,6 +167,8 @@ class GatehouseActuatorAutoConfigurationTest {
             Map<String, Object> failure = (Map<String, Object>) policyDetails.get("last-reload-failure");
             assertThat(failure).containsEntry("kept", good).containsKey("message");
             assertThat(health.getDetails()).containsEntry("engine", "embedded").containsEntry("fail-mode", "open");
+            assertThat((Map<String, Object>) health.getDetails().get("rate-limit-store")).containsEntry("store", "redis")
+                    .containsEntry("degraded", true);
         }
     }
 }
