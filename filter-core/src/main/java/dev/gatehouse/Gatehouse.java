@@ -1,8 +1,11 @@
 package dev.gatehouse;
 
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;

@@ -1,5 +1,7 @@
 package dev.gatehouse;
 
+import dev.gatehouse.api.Decision;
+
 /**
  * The small body sent with a 403 or 429: JSON when the client prefers it, HTML otherwise. Shared by
  * the servlet filter and the proxy so both answer alike.

@@ -1,16 +1,16 @@
 package dev.gatehouse;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.api.Enricher;
 import dev.gatehouse.engine.provider.ProviderSettings;
 import dev.gatehouse.engine.provider.Providers;
 import java.time.Clock;
 import java.util.ArrayList;
 
+import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.crawler.CrawlerVerifier;
 import dev.gatehouse.crawler.HeaderConsistency;
 import dev.gatehouse.engine.Engines;
-import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.engine.embedded.Scoring;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,12 +52,12 @@ public final class StandardEngine {
      */
     public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
                                             MeterRegistry registry) {
-        return create(embedded, budget, dnsServers, registry, dev.gatehouse.engine.SharedCache.none());
+        return create(embedded, budget, dnsServers, registry, dev.gatehouse.api.SharedCache.none());
     }
 
     /** As above, with crawler-verification outcomes shared by a fleet through {@code shared} ({@code shared-cache: redis}). */
     public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
-                                            MeterRegistry registry, dev.gatehouse.engine.SharedCache shared) {
+                                            MeterRegistry registry, dev.gatehouse.api.SharedCache shared) {
         return create(embedded, budget, dnsServers, registry, shared, List.of());
     }
 
@@ -67,7 +67,7 @@ public final class StandardEngine {
      * the request is decided on what the embedded engine and verification said.
      */
     public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
-                                            MeterRegistry registry, dev.gatehouse.engine.SharedCache shared,
+                                            MeterRegistry registry, dev.gatehouse.api.SharedCache shared,
                                             List<ProviderSettings> providers) {
         Objects.requireNonNull(embedded, "embedded");
         Objects.requireNonNull(budget, "budget");

@@ -1,12 +1,15 @@
 package dev.gatehouse;
 
-import dev.gatehouse.engine.Enricher;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.ThreatScorer;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.engine.Engines;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.engine.ThreatScorer;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.ManualScheduler;
 import dev.gatehouse.testing.TestPolicy;

@@ -1,5 +1,6 @@
 package dev.gatehouse;
 
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.Test;
 

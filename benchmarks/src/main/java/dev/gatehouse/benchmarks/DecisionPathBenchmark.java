@@ -1,9 +1,9 @@
 package dev.gatehouse.benchmarks;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
 import dev.gatehouse.StandardEngine;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.TrustedProxies;

@@ -58,7 +58,7 @@ public class EmbeddedEngineLoadBenchmark {
         long after = settledUsed(memory);
         System.out.printf("retained heap of the loaded embedded engine: %.1f MB (%d data sets)%n",
                 (after - before) / 1_048_576.0, engine.sources().size());
-        if (engine.lookup(dev.gatehouse.net.IpAddress.parse("8.8.8.8")).value(dev.gatehouse.engine.Signal.ASN) == null) {
+        if (engine.lookup(dev.gatehouse.net.IpAddress.parse("8.8.8.8")).value(dev.gatehouse.api.Signal.ASN) == null) {
             throw new IllegalStateException("engine did not load"); // also keeps the engine reachable until here
         }
     }

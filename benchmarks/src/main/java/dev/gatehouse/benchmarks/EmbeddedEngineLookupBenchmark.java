@@ -1,7 +1,7 @@
 package dev.gatehouse.benchmarks;
 
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;

@@ -2,11 +2,11 @@ package dev.gatehouse.benchmarks;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.sun.net.httpserver.HttpServer;
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.engine.Engines;
-import dev.gatehouse.engine.IntelligenceEngine;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.engine.embedded.Scoring;
 import dev.gatehouse.engine.provider.ProviderSettings;

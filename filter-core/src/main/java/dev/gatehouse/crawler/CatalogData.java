@@ -2,7 +2,7 @@ package dev.gatehouse.crawler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.engine.BotCategory;
+import dev.gatehouse.api.BotCategory;
 import dev.gatehouse.net.Cidr;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

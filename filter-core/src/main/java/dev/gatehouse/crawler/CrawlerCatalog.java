@@ -1,6 +1,6 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.engine.BotCategory;
+import dev.gatehouse.api.BotCategory;
 
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;

@@ -1,9 +1,9 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Enricher;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 
 import java.util.ArrayList;
 import java.util.List;

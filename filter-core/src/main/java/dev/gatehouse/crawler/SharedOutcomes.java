@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.api.SharedCache;
 import dev.gatehouse.net.IpAddress;
 
 import java.io.IOException;

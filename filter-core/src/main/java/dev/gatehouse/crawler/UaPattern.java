@@ -3,7 +3,7 @@ package dev.gatehouse.crawler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
-import dev.gatehouse.engine.BotCategory;
+import dev.gatehouse.api.BotCategory;
 
 import java.util.ArrayList;
 import java.util.List;

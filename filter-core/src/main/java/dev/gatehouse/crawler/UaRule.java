@@ -1,7 +1,7 @@
 package dev.gatehouse.crawler;
 
 import com.google.re2j.Pattern;
-import dev.gatehouse.engine.BotCategory;
+import dev.gatehouse.api.BotCategory;
 
 import java.io.BufferedReader;
 import java.io.IOException;

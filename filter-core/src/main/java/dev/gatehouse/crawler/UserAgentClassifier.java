@@ -3,7 +3,7 @@ package dev.gatehouse.crawler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.gatehouse.engine.BotCategory;
+import dev.gatehouse.api.BotCategory;
 
 import java.util.ArrayList;
 import java.util.Arrays;

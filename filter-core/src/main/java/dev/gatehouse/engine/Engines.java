@@ -1,6 +1,10 @@
 package dev.gatehouse.engine;
 
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.ThreatScorer;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,9 +1,10 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.ratelimit.RateLimitResult;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import io.micrometer.core.instrument.MeterRegistry;

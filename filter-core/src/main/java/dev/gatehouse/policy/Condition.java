@@ -1,7 +1,7 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 
 import java.util.List;
 import java.util.StringJoiner;

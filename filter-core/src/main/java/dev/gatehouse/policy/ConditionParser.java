@@ -2,13 +2,13 @@ package dev.gatehouse.policy;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import dev.gatehouse.DidYouMean;
-import dev.gatehouse.engine.BotVerification;
-import dev.gatehouse.engine.BotVerifiedBy;
-import dev.gatehouse.engine.BotCategory;
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.BotCategory;
+import dev.gatehouse.api.BotVerification;
+import dev.gatehouse.api.BotVerifiedBy;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
+import dev.gatehouse.text.DidYouMean;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;

@@ -1,9 +1,9 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.ratelimit.RateLimit;

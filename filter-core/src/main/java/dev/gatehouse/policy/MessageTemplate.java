@@ -1,7 +1,7 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 
 import java.util.ArrayList;
 import java.util.List;

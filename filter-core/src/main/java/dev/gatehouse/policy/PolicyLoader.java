@@ -1,5 +1,6 @@
 package dev.gatehouse.policy;
 
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.ratelimit.LocalRateLimitStore;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,12 +1,12 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.DidYouMean;
-import dev.gatehouse.Verdict;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
 import dev.gatehouse.ratelimit.RateLimit;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.gatehouse.ratelimit.RateLimitStore;
+import dev.gatehouse.text.DidYouMean;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 

@@ -1,15 +1,15 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.DidYouMean;
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
+import dev.gatehouse.text.DidYouMean;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.math.BigInteger;

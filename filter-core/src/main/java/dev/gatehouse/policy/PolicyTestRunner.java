@@ -1,6 +1,7 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.IOException;

@@ -1,8 +1,9 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.Verdict;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Verdict;
 
 import java.util.List;
 import java.util.Map;

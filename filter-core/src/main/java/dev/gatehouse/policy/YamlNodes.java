@@ -1,7 +1,7 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.DidYouMean;
 import dev.gatehouse.policy.PolicyProblem.Kind;
+import dev.gatehouse.text.DidYouMean;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;

@@ -1,6 +1,6 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
 import dev.gatehouse.net.ClientIpResolver;
 
 import java.util.Locale;

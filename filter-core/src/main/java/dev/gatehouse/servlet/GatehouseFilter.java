@@ -1,11 +1,11 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.RefusalBody;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.policy.PolicyException;

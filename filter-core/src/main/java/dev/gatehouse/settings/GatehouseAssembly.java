@@ -1,6 +1,6 @@
 package dev.gatehouse.settings;
 
-import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.api.SharedCache;
 import dev.gatehouse.ratelimit.StoreStatus;
 import dev.gatehouse.ratelimit.redis.RedisRateLimitStore;
 import dev.gatehouse.ratelimit.redis.RedisSharedCache;
@@ -8,11 +8,11 @@ import java.time.Clock;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.StandardEngine;
-import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.HostPort;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.ratelimit.RateLimitStore;

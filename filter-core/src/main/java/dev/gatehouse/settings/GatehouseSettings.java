@@ -157,7 +157,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             urls.forEach((key, url) -> {
                 if (!EmbeddedEngine.feedKeys().contains(key)) {
                     throw new IllegalArgumentException("data.urls." + key + " is not a data set"
-                            + dev.gatehouse.DidYouMean.suggest(key, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
+                            + dev.gatehouse.text.DidYouMean.suggest(key, EmbeddedEngine.feedKeys()) + "; see docs/data.md for the keys");
                 }
                 String scheme = url.getScheme();
                 if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
@@ -314,7 +314,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         /** {@code providers.NAME}: one remote provider's settings ({@code ProviderSettings.builder(name)}). */
         public Builder provider(String name, ProviderSettings provider) {
             if (!PROVIDER_NAMES.contains(name)) {
-                throw new IllegalArgumentException("providers." + name + " is not a provider" + dev.gatehouse.DidYouMean.suggest(name, PROVIDER_NAMES)
+                throw new IllegalArgumentException("providers." + name + " is not a provider" + dev.gatehouse.text.DidYouMean.suggest(name, PROVIDER_NAMES)
                         + "; known: " + String.join(", ", PROVIDER_NAMES));
             }
             Objects.requireNonNull(provider, "provider");

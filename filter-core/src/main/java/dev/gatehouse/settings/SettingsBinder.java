@@ -4,7 +4,6 @@ import dev.gatehouse.engine.provider.ProviderSettings;
 
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 
-import dev.gatehouse.DidYouMean;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -12,6 +11,7 @@ import dev.gatehouse.settings.GatehouseSettings.DataSettings;
 import dev.gatehouse.settings.GatehouseSettings.FailMode;
 import dev.gatehouse.settings.GatehouseSettings.RateLimitSettings;
 import dev.gatehouse.settings.GatehouseSettings.RateLimitStoreKind;
+import dev.gatehouse.text.DidYouMean;
 
 import java.net.URI;
 import java.nio.file.Path;

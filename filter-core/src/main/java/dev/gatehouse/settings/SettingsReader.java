@@ -1,7 +1,7 @@
 package dev.gatehouse.settings;
 
-import dev.gatehouse.DidYouMean;
 import dev.gatehouse.net.HostPort;
+import dev.gatehouse.text.DidYouMean;
 
 import java.net.URI;
 import java.net.URISyntaxException;

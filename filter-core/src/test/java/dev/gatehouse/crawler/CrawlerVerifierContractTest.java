@@ -1,8 +1,8 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.engine.AbstractEnricherContractTest;
-import dev.gatehouse.engine.Enricher;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;

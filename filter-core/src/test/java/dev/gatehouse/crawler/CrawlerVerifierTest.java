@@ -1,10 +1,10 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.BotVerification;
-import dev.gatehouse.engine.BotVerifiedBy;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.BotVerification;
+import dev.gatehouse.api.BotVerifiedBy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

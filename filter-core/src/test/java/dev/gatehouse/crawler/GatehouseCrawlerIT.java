@@ -1,16 +1,16 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.ThreatScorer;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.engine.Engines;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.engine.ThreatScorer;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.policy.Policy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,8 +1,8 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 import dev.gatehouse.ratelimit.redis.RedisSharedCache;
@@ -62,7 +62,7 @@ class SharedCrawlerVerificationIT {
             assertThat(a.value(Signal.BOT_VERIFIED)).isEqualTo("verified");
             assertThat(dns.queryCount("192.0.2.10", "PTR")).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    secondCache.get(new dev.gatehouse.engine.SharedCache.Key(SharedOutcomes.NAMESPACE, SharedOutcomes.VERSION,
+                    secondCache.get(new dev.gatehouse.api.SharedCache.Key(SharedOutcomes.NAMESPACE, SharedOutcomes.VERSION,
                             "192.0.2.10|google.com,googlebot.com")).join().isPresent());
 
             Signals b = enrich(second, "192.0.2.10");
@@ -82,7 +82,7 @@ class SharedCrawlerVerificationIT {
             assertThat(enrich(first, "203.0.113.7").value(Signal.BOT_VERIFIED)).isEqualTo("unknown");
             long servfailQueries = dns.queryCount("203.0.113.7", "PTR");
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    secondCache.get(new dev.gatehouse.engine.SharedCache.Key(SharedOutcomes.NAMESPACE, SharedOutcomes.VERSION,
+                    secondCache.get(new dev.gatehouse.api.SharedCache.Key(SharedOutcomes.NAMESPACE, SharedOutcomes.VERSION,
                             "198.51.100.8|google.com,googlebot.com")).join().isPresent());
 
             assertThat(enrich(second, "198.51.100.8").value(Signal.BOT_VERIFIED)).isEqualTo("spoofed");

@@ -1,7 +1,7 @@
 package dev.gatehouse.crawler;
 
-import dev.gatehouse.engine.BotCategory;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.api.BotCategory;
 import dev.gatehouse.crawler.UserAgentClassifier.BotClaim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,9 @@
 package dev.gatehouse.engine;
 
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.gatehouse.engine;
 
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.testing.FakeEngine;
 
 import java.util.List;

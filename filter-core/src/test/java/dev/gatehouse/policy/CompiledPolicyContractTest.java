@@ -1,5 +1,6 @@
 package dev.gatehouse.policy;
 
+import dev.gatehouse.api.Policy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The policy the YAML loader compiles passes the policy contract. */

@@ -1,10 +1,11 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.testing.MutableClock;

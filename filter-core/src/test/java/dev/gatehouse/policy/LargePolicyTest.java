@@ -1,9 +1,9 @@
 package dev.gatehouse.policy;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.gatehouse.policy;
 
+import dev.gatehouse.api.Policy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;

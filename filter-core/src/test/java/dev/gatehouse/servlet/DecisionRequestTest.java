@@ -1,9 +1,9 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.IpAddress;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;

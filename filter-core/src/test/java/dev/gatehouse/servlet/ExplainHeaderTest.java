@@ -1,8 +1,8 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.api.Decision;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.testing.FakeEngine;

@@ -1,12 +1,12 @@
 package dev.gatehouse.servlet;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.TestPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -118,15 +118,15 @@ class GatehouseFilterTest {
     @Test
     void doFilter_shadowedBlock_isAllowed() throws Exception {
         engine.tor("203.0.113.5");
-        PolicyFunction shadow = (request, signals) -> new Decision(dev.gatehouse.Verdict.BLOCK, "rule/block-tor",
-                new Decision.Response(403, Map.of(), "Forbidden"), dev.gatehouse.Verdict.BLOCK, signals, List.of(), Decision.Timings.NONE);
+        PolicyFunction shadow = (request, signals) -> new Decision(dev.gatehouse.api.Verdict.BLOCK, "rule/block-tor",
+                new Decision.Response(403, Map.of(), "Forbidden"), dev.gatehouse.api.Verdict.BLOCK, signals, List.of(), Decision.Timings.NONE);
         filter(gatehouse(named(shadow), true)).doFilter(request("203.0.113.5"), response(), chain);
         verify(chain).doFilter(any(), any());
     }
 
     @Test
     void doFilter_refusalWithoutStatus_usesTheDesignDefault() throws Exception {
-        PolicyFunction noStatus = (request, signals) -> new Decision(dev.gatehouse.Verdict.RATE_LIMIT, "rule/x",
+        PolicyFunction noStatus = (request, signals) -> new Decision(dev.gatehouse.api.Verdict.RATE_LIMIT, "rule/x",
                 new Decision.Response(0, Map.of("Retry-After", "7"), "slow down"), null, signals, List.of(), Decision.Timings.NONE);
         HttpServletResponse response = response();
         filter(gatehouse(named(noStatus), true)).doFilter(request("203.0.113.5"), response, chain);

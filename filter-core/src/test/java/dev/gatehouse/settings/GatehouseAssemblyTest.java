@@ -1,6 +1,6 @@
 package dev.gatehouse.settings;
 
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

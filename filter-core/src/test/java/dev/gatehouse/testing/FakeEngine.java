@@ -1,9 +1,9 @@
 package dev.gatehouse.testing;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.gatehouse.testing;
 
+import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.engine.AbstractIntelligenceEngineContractTest;
-import dev.gatehouse.engine.IntelligenceEngine;
 
 /** The test double behaves as a real engine does for addresses it was not told about. */
 class FakeEngineContractTest extends AbstractIntelligenceEngineContractTest {

@@ -1,8 +1,8 @@
 package dev.gatehouse.testing;
 
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.policy.AbstractPolicyContractTest;
-import dev.gatehouse.policy.Policy;
 
 /** The policy double decides as a policy must; it keeps no buckets, so the token tests are skipped. */
 class TestPolicyContractTest extends AbstractPolicyContractTest {

@@ -3,9 +3,9 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.ratelimit.StoreStatus;
 
 import dev.gatehouse.StandardEngine;
-import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.net.HostPort;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.settings.GatehouseAssembly;

@@ -1,10 +1,10 @@
 package dev.gatehouse.proxy;
 
-import dev.gatehouse.net.HostPort;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.policy.ReloadablePolicy;

@@ -2,10 +2,10 @@ package dev.gatehouse.spring;
 
 import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.SharedCache;
 import dev.gatehouse.net.ClientIpResolver;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import dev.gatehouse.servlet.FilterOptions;

@@ -1,11 +1,11 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.engine.IntelligenceEngine;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.servlet.GatehouseFilter;
 import dev.gatehouse.settings.GatehouseSettings;

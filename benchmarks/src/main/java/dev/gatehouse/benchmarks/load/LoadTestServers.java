@@ -1,13 +1,13 @@
 package dev.gatehouse.benchmarks.load;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.Verdict;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.Verdict;
 import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.TrustedProxies;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.EchoUpstream;
 import dev.gatehouse.proxy.GatehouseFactory;

@@ -1,9 +1,9 @@
 package dev.gatehouse.engine.embedded;
 
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.crawler.CrawlerCatalog;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import io.micrometer.core.instrument.Gauge;

@@ -1,10 +1,10 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.api.BotVerification;
+import dev.gatehouse.api.BotVerifiedBy;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
-import dev.gatehouse.engine.BotVerification;
-import dev.gatehouse.engine.BotVerifiedBy;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
 
 import java.util.Objects;
 

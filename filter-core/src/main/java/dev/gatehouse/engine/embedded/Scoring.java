@@ -1,9 +1,9 @@
 package dev.gatehouse.engine.embedded;
 
-import dev.gatehouse.engine.BotVerification;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.engine.ThreatScorer;
+import dev.gatehouse.api.BotVerification;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.ThreatScorer;
 
 import java.util.ArrayList;
 import java.util.List;

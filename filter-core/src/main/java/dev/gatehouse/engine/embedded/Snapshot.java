@@ -1,8 +1,8 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.crawler.CrawlerCatalog;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
 
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.gatehouse.engine.provider;
 
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.engine.ThreatScorer;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.ThreatScorer;
 
 /**
  * The rule of {@code when: inconclusive} (docs/scoring.md, "When providers are asked"): the signals

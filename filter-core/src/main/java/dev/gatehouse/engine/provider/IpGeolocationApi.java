@@ -3,7 +3,7 @@ package dev.gatehouse.engine.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.net.IpAddress;
 
 import java.net.http.HttpHeaders;

@@ -1,7 +1,7 @@
 package dev.gatehouse.engine.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.net.IpAddress;
 
 import java.net.http.HttpHeaders;

@@ -1,6 +1,6 @@
 package dev.gatehouse.engine.provider;
 
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Signal;
 
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

@@ -5,11 +5,11 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Enricher;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.engine.ThreatScorer;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.api.ThreatScorer;
 import dev.gatehouse.net.IpAddress;
 
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package dev.gatehouse.engine.provider;
 
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Enricher;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 
 import java.time.Duration;
 import java.util.List;

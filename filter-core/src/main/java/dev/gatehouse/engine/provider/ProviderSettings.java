@@ -1,6 +1,6 @@
 package dev.gatehouse.engine.provider;
 
-import dev.gatehouse.DidYouMean;
+import dev.gatehouse.text.DidYouMean;
 
 import java.net.URI;
 import java.time.Duration;

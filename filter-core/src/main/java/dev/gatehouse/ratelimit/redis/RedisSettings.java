@@ -1,6 +1,6 @@
 package dev.gatehouse.ratelimit.redis;
 
-import dev.gatehouse.DidYouMean;
+import dev.gatehouse.text.DidYouMean;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -3,7 +3,7 @@ package dev.gatehouse.ratelimit.redis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.api.SharedCache;
 import io.lettuce.core.SetArgs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;

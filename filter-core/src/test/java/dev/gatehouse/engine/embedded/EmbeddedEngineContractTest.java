@@ -1,7 +1,7 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.engine.AbstractIntelligenceEngineContractTest;
-import dev.gatehouse.engine.IntelligenceEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,14 +1,14 @@
 package dev.gatehouse.engine.embedded;
 
-import dev.gatehouse.testing.MutableClock;
-import dev.gatehouse.RequestFacts;
 import dev.gatehouse.StandardEngine;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.crawler.CrawlerCatalog;
 import dev.gatehouse.crawler.CrawlerVerifier;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

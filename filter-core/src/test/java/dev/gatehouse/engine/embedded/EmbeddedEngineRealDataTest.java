@@ -1,10 +1,10 @@
 package dev.gatehouse.engine.embedded;
 
-import dev.gatehouse.engine.BotCategory;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.BotCategory;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
 import dev.gatehouse.net.Cidr;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.BeforeAll;

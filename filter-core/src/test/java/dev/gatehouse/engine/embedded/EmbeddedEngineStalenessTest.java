@@ -1,7 +1,7 @@
 package dev.gatehouse.engine.embedded;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.Test;
 

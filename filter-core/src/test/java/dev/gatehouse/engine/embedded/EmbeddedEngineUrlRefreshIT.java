@@ -1,8 +1,8 @@
 package dev.gatehouse.engine.embedded;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,9 +1,9 @@
 package dev.gatehouse.engine.embedded;
 
+import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.crawler.CrawlerVerifier;
 import dev.gatehouse.engine.AbstractIntelligenceEngineContractTest;
 import dev.gatehouse.engine.Engines;
-import dev.gatehouse.engine.IntelligenceEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package dev.gatehouse.engine.embedded;
 
-import dev.gatehouse.engine.BotCategory;
+import dev.gatehouse.api.BotCategory;
 import dev.gatehouse.crawler.CrawlerCatalog.Crawler;
 import dev.gatehouse.engine.embedded.DataSet.Kind;
 import dev.gatehouse.net.Cidr;

@@ -1,9 +1,9 @@
 package dev.gatehouse.engine.provider;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Enricher;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Enricher;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

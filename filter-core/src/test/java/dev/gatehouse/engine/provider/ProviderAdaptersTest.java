@@ -1,7 +1,7 @@
 package dev.gatehouse.engine.provider;
 
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,12 +1,12 @@
 package dev.gatehouse.engine.provider;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.engine.Engines;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
 import dev.gatehouse.engine.embedded.Scoring;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.testing.TestPolicy;

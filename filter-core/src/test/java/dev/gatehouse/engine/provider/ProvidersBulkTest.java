@@ -2,8 +2,8 @@ package dev.gatehouse.engine.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.DecisionJson;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Signal;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.net.IpAddress;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.gatehouse.ratelimit.redis;
 
-import dev.gatehouse.engine.SharedCache;
+import dev.gatehouse.api.SharedCache;
 import dev.gatehouse.testing.RequiresRedis;
 import dev.gatehouse.testing.TestRedisServer;
 import io.lettuce.core.RedisClient;

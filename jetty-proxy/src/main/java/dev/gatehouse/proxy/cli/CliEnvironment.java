@@ -1,9 +1,9 @@
 package dev.gatehouse.proxy.cli;
 
-import dev.gatehouse.net.HostPort;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.crawler.UserAgentClassifier;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.policy.PolicyTestRunner;

@@ -1,8 +1,8 @@
 package dev.gatehouse.proxy.cli;
 
-import dev.gatehouse.net.HostPort;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.proxy.EchoUpstream;
 import dev.gatehouse.proxy.GatehouseFactory;

@@ -1,17 +1,17 @@
 package dev.gatehouse.proxy.cli;
 
-import dev.gatehouse.net.HostPort;
-import dev.gatehouse.Decision;
 import dev.gatehouse.DecisionJson;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.IpAddress;
-import dev.gatehouse.policy.Policy;
 import dev.gatehouse.policy.PolicyException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.gatehouse.proxy.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 
@@ -76,7 +76,7 @@ public final class GatehouseCli implements Runnable {
         } else {
             known.addAll(spec.subcommands().keySet());
         }
-        String closest = dev.gatehouse.DidYouMean.closest(given, known);
+        String closest = dev.gatehouse.text.DidYouMean.closest(given, known);
         if (closest == null && !e.getSuggestions().isEmpty()) {
             closest = e.getSuggestions().get(0);
         }

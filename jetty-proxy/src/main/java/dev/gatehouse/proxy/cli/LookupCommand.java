@@ -1,10 +1,10 @@
 package dev.gatehouse.proxy.cli;
 
-import dev.gatehouse.net.HostPort;
 import dev.gatehouse.DecisionJson;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.IpAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

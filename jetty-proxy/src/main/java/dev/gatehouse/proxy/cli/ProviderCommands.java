@@ -2,7 +2,7 @@ package dev.gatehouse.proxy.cli;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.DecisionJson;
-import dev.gatehouse.engine.Signals;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.engine.provider.ProviderSettings;
 import dev.gatehouse.engine.provider.Providers;
 import dev.gatehouse.net.IpAddress;

@@ -2,9 +2,9 @@ package dev.gatehouse.proxy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.BotCategory;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.crawler.UserAgentClassifier;
-import dev.gatehouse.engine.BotCategory;
 import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.proxy.Doubles;
 import dev.gatehouse.proxy.ProxyConfig;

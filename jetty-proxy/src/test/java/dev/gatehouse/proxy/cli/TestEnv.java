@@ -1,9 +1,9 @@
 package dev.gatehouse.proxy.cli;
 
-import dev.gatehouse.net.HostPort;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.crawler.UserAgentClassifier;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.policy.PolicyProblem;
 import dev.gatehouse.proxy.Doubles;
@@ -14,9 +14,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;

@@ -1,7 +1,7 @@
 package dev.gatehouse.examples.servlet;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Signal;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -128,7 +128,7 @@ public final class ServletApp {
                     default -> {
                         if (arg.startsWith("-")) {
                             throw new IllegalArgumentException("unknown option '" + arg + "'"
-                                    + dev.gatehouse.DidYouMean.suggest(name, List.of("--port", "--policy")));
+                                    + dev.gatehouse.text.DidYouMean.suggest(name, List.of("--port", "--policy")));
                         }
                         if (positional == 0) {
                             port = port(arg);

@@ -1,4 +1,4 @@
-package dev.gatehouse;
+package dev.gatehouse.text;
 
 import java.util.Collection;
 import java.util.Locale;

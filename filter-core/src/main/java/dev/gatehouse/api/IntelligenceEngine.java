@@ -1,6 +1,4 @@
-package dev.gatehouse.engine;
-
-import dev.gatehouse.RequestFacts;
+package dev.gatehouse.api;
 
 import java.util.concurrent.CompletionStage;
 

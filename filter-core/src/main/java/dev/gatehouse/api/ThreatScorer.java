@@ -1,4 +1,4 @@
-package dev.gatehouse.engine;
+package dev.gatehouse.api;
 
 /**
  * Fuses the signals into {@code threat_score} and {@code confidence}, recording each contribution so

@@ -1,6 +1,4 @@
-package dev.gatehouse;
-
-import dev.gatehouse.engine.Signals;
+package dev.gatehouse.api;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.gatehouse.engine;
+package dev.gatehouse.api;
 
 import java.util.Arrays;
 import java.util.List;

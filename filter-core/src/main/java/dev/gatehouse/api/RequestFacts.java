@@ -1,4 +1,4 @@
-package dev.gatehouse;
+package dev.gatehouse.api;
 
 import dev.gatehouse.net.IpAddress;
 

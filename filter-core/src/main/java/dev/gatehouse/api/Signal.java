@@ -1,4 +1,4 @@
-package dev.gatehouse.engine;
+package dev.gatehouse.api;
 
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  * The signals a policy can test, with the names fixed by the design contract.
  *
  * <p>Request attributes ({@code request.path}, …) are not signals: they come from
- * {@link dev.gatehouse.RequestFacts}.
+ * {@link dev.gatehouse.api.RequestFacts}.
  */
 public enum Signal {
     IP("ip", Type.STRING),

@@ -1,4 +1,4 @@
-package dev.gatehouse.engine;
+package dev.gatehouse.api;
 
 import java.util.Collections;
 import java.util.LinkedHashSet;

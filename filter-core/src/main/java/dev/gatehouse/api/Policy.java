@@ -1,8 +1,4 @@
-package dev.gatehouse.policy;
-
-import dev.gatehouse.Decision;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.Signals;
+package dev.gatehouse.api;
 
 /**
  * A compiled, immutable policy: ordered rules, first match wins, then the default verdict.

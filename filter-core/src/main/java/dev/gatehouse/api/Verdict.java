@@ -1,4 +1,4 @@
-package dev.gatehouse;
+package dev.gatehouse.api;
 
 /** What Gatehouse decides for a request. */
 public enum Verdict {
