@@ -1,6 +1,6 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;

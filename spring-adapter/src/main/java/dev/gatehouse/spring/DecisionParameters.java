@@ -1,6 +1,6 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
 import org.springframework.core.MethodParameter;
 
 import java.util.Optional;

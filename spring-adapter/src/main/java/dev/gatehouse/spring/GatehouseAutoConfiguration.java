@@ -1,7 +1,7 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.api.Policy;
 import dev.gatehouse.api.SharedCache;

@@ -1,6 +1,6 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;

@@ -1,8 +1,8 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;

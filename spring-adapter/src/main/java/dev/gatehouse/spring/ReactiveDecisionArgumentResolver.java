@@ -1,6 +1,6 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
+import dev.gatehouse.api.Decision;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.result.method.SyncHandlerMethodArgumentResolver;

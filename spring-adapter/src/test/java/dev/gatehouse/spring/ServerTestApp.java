@@ -1,7 +1,7 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.TestPolicy;
 import org.springframework.boot.SpringBootConfiguration;

@@ -1,8 +1,8 @@
 package dev.gatehouse.spring;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.engine.Signal;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.Signal;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.TestPolicy;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.gatehouse.spring.actuate;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import dev.gatehouse.spring.GatehouseAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.DecisionJson;
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.net.IpAddress;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;

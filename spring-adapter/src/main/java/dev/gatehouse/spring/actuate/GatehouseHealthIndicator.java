@@ -1,8 +1,8 @@
 package dev.gatehouse.spring.actuate;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import dev.gatehouse.ratelimit.StoreStatus;

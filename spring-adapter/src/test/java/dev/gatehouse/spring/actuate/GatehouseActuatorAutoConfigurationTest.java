@@ -1,10 +1,10 @@
 package dev.gatehouse.spring.actuate;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RequestFacts;
-import dev.gatehouse.engine.IntelligenceEngine;
-import dev.gatehouse.engine.Signals;
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.IntelligenceEngine;
+import dev.gatehouse.api.Policy;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.api.Signals;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
 import dev.gatehouse.ratelimit.LocalRateLimitStore;

@@ -1,7 +1,7 @@
 package dev.gatehouse.examples.webflux;
 
-import dev.gatehouse.Decision;
-import dev.gatehouse.engine.Signal;
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.Signal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;

@@ -1,6 +1,6 @@
 package dev.gatehouse.examples.webflux;
 
-import dev.gatehouse.policy.Policy;
+import dev.gatehouse.api.Policy;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
