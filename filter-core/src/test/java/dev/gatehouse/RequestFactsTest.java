@@ -71,4 +71,16 @@ class RequestFactsTest {
         assertThat(facts.path()).isEqualTo("/");
         assertThat(facts.peerIp()).isEqualTo(IP);
     }
+
+    @Test
+    void toString_escapesAndShortensWhatTheClientWrote() {
+        RequestFacts facts = RequestFacts.builder(IpAddress.parse("192.0.2.1"))
+                .host("h".repeat(7000)).path("/a\u009b2J\nforged-line\u00e9").build();
+
+        String logged = facts.toString();
+
+        assertThat(logged).doesNotContain("\u009b").doesNotContain("\n").contains("\\x9b2J\\nforged-line\\xe9");
+        assertThat(logged.length()).isLessThan(400);
+        assertThat(logged.chars()).allMatch(c -> c >= 0x20 && c < 0x7f);
+    }
 }

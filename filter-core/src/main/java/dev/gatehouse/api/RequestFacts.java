@@ -1,6 +1,7 @@
 package dev.gatehouse.api;
 
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.net.LogSafe;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -91,9 +92,10 @@ public final class RequestFacts {
         return List.copyOf(all);
     }
 
+    /** For logs: the client's method, host and path are escaped and shortened ({@link LogSafe}). */
     @Override
     public String toString() {
-        return "RequestFacts[" + clientIp + " " + method + " " + host + path + "]";
+        return "RequestFacts[" + clientIp + " " + LogSafe.text(method, 16) + " " + LogSafe.text(host, 100) + LogSafe.text(path) + "]";
     }
 
     /** Builds request facts; headers may be added one value at a time. */

@@ -109,6 +109,9 @@ final class DnsLookup {
                 continue; // CNAMEs of a chain: the final records are in the same answer
             }
             if (r instanceof PTRRecord ptr) {
+                if (ptr.getTarget().equals(Name.root)) {
+                    continue; // a PTR to the root names no host (and would read as ".")
+                }
                 values.add(ptr.getTarget().toString(true).toLowerCase(Locale.ROOT));
             } else if (r instanceof ARecord a) {
                 values.add(dev.gatehouse.net.IpAddress.of(a.getAddress()).toString());

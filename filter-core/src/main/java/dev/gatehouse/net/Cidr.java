@@ -117,7 +117,11 @@ public final class Cidr {
         return other.prefixLength >= prefixLength && contains(other.network);
     }
 
-    /** The last address of the prefix. */
+    /**
+     * The last address of the prefix. For an IPv6 prefix that ends inside the IPv4-mapped block
+     * {@code ::ffff:0:0/96} (such as {@code ::/80}) that is the IPv4 address 255.255.255.255, which the
+     * prefix does not {@linkplain #contains(IpAddress) contain}: mapped addresses are IPv4.
+     */
     public IpAddress last() {
         if (network.isV4()) {
             int hostMask = prefixLength == 0 ? -1 : prefixLength == 32 ? 0 : -1 >>> prefixLength;

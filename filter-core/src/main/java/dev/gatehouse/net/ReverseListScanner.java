@@ -50,7 +50,7 @@ final class ReverseListScanner {
             }
             i--;
         }
-        if (i == floor && floor >= 0) {
+        if (end - i - 1 > maxElementChars) { // also at the start of a line, where floor is -1
             line = -1; // the walk stops at an element that is too long; nothing left of it is read
             return new Element(s.substring(floor + 1, end), true);
         }

@@ -28,7 +28,25 @@ public record PolicyProblem(String file, int line, int column, String path, Kind
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(message, "message");
-        path = path == null ? "" : path;
+        path = path == null ? "" : printable(path);
+        message = printable(message);
+    }
+
+    /** Control characters from the file (a key, a value) escaped, so one problem stays one log line. */
+    private static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (b == null) {
+                    b = new StringBuilder(s.length() + 16).append(s, 0, i);
+                }
+                b.append(String.format("\\u%04x", (int) c));
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     /** {@code FILE:LINE:COLUMN: message}, the form editors and CI logs understand. */

@@ -2,74 +2,70 @@ package dev.gatehouse.servlet;
 
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.Signal;
+import dev.gatehouse.enforcement.GatehouseHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * The request as the application sees it after an allow: {@code X-Gatehouse-*} headers sent by the
- * client are hidden (an application must be able to trust them), and the decision's own are added.
+ * The request as the application sees it after an allow: every client header whose name normalises to
+ * the {@code X-Gatehouse-} prefix ({@link GatehouseHeaders#isReserved}) is hidden (an application must
+ * be able to trust them), and the decision's own are shown. The decision's values are computed only
+ * when the application asks for them.
  */
 final class DecisionRequest extends HttpServletRequestWrapper {
 
-    static final String PREFIX = "x-gatehouse-";
-    static final String VERDICT = "X-Gatehouse-Verdict";
-    static final String RULE = "X-Gatehouse-Rule";
-    static final String THREAT_SCORE = "X-Gatehouse-Threat-Score";
-    static final String BOT = "X-Gatehouse-Bot";
+    private final Decision decision; // null: only hide the client's
 
-    private final Map<String, String> ours; // lower-case name -> value
-    private final Map<String, String> names; // lower-case name -> display name
-
-    private DecisionRequest(HttpServletRequest request, Map<String, String> ours, Map<String, String> names) {
+    private DecisionRequest(HttpServletRequest request, Decision decision) {
         super(request);
-        this.ours = ours;
-        this.names = names;
+        this.decision = decision;
     }
 
     /** Wraps {@code request}; {@code decision} may be {@code null} to only hide the client's headers. */
     static DecisionRequest wrap(HttpServletRequest request, Decision decision) {
-        Map<String, String> ours = new LinkedHashMap<>();
-        Map<String, String> names = new LinkedHashMap<>();
-        if (decision != null) {
-            put(ours, names, VERDICT, decision.verdict().id());
-            put(ours, names, RULE, decision.rule());
-            put(ours, names, THREAT_SCORE, String.valueOf(decision.signals().threatScore()));
-            String bot = decision.signals().string(Signal.BOT_NAME);
-            if (bot != null) {
-                put(ours, names, BOT, bot);
-            }
+        return new DecisionRequest(request, decision);
+    }
+
+    /** Our value for a reserved {@code name}, or {@code null}. */
+    private String ours(String name) {
+        if (decision == null) {
+            return null;
         }
-        return new DecisionRequest(request, ours, names);
+        if (sameName(name, GatehouseHeaders.VERDICT)) {
+            return decision.verdict().id();
+        }
+        if (sameName(name, GatehouseHeaders.RULE)) {
+            return decision.rule();
+        }
+        if (sameName(name, GatehouseHeaders.THREAT_SCORE)) {
+            return Integer.toString(decision.signals().threatScore());
+        }
+        if (sameName(name, GatehouseHeaders.BOT)) {
+            return GatehouseHeaders.bot(decision);
+        }
+        return null;
     }
 
-    private static void put(Map<String, String> ours, Map<String, String> names, String name, String value) {
-        ours.put(name.toLowerCase(Locale.ROOT), value);
-        names.put(name.toLowerCase(Locale.ROOT), name);
-    }
-
-    private static boolean isOurs(String name) {
-        return name != null && name.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+    private static boolean sameName(String a, String b) {
+        return GatehouseHeaders.sameName(a, b.toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override
     public String getHeader(String name) {
-        return isOurs(name) ? ours.get(name.toLowerCase(Locale.ROOT)) : super.getHeader(name);
+        return GatehouseHeaders.isReserved(name) ? ours(name) : super.getHeader(name);
     }
 
     @Override
     public Enumeration<String> getHeaders(String name) {
-        if (!isOurs(name)) {
+        if (!GatehouseHeaders.isReserved(name)) {
             return super.getHeaders(name);
         }
-        String value = ours.get(name.toLowerCase(Locale.ROOT));
+        String value = ours(name);
         return Collections.enumeration(value == null ? List.of() : List.of(value));
     }
 
@@ -79,17 +75,19 @@ final class DecisionRequest extends HttpServletRequestWrapper {
         Enumeration<String> original = super.getHeaderNames();
         while (original != null && original.hasMoreElements()) {
             String name = original.nextElement();
-            if (!isOurs(name)) {
+            if (!GatehouseHeaders.isReserved(name)) {
                 all.add(name);
             }
         }
-        all.addAll(names.values());
+        if (decision != null) {
+            GatehouseHeaders.forEach(decision, (name, value) -> all.add(name));
+        }
         return Collections.enumeration(all);
     }
 
     @Override
     public int getIntHeader(String name) {
-        if (!isOurs(name)) {
+        if (!GatehouseHeaders.isReserved(name)) {
             return super.getIntHeader(name);
         }
         String value = getHeader(name);
@@ -98,7 +96,7 @@ final class DecisionRequest extends HttpServletRequestWrapper {
 
     @Override
     public long getDateHeader(String name) {
-        if (!isOurs(name)) {
+        if (!GatehouseHeaders.isReserved(name)) {
             return super.getDateHeader(name);
         }
         if (getHeader(name) != null) {

@@ -20,17 +20,22 @@ final class ExplainHeader {
     private ExplainHeader() {
     }
 
+    /** @param resolution how the client was found; {@code null} when the peer is not an IP address */
     static String render(Decision decision, ClientIpResolver.Resolution resolution) {
         StringBuilder b = new StringBuilder(160);
         b.append(decision.verdict().id()).append(' ').append(decision.rule());
         if (decision.shadowed() != null) {
             b.append(" (shadow: would ").append(decision.shadowed().id()).append(')');
         }
-        b.append("; client=").append(decision.signals().ip()).append(" (").append(resolution.reason());
-        if (resolution.header() != null) {
-            b.append(' ').append(resolution.header()).append(" hop ").append(resolution.hop());
+        if (resolution == null) {
+            b.append("; client=none (the peer is not an IP address)");
+        } else {
+            b.append("; client=").append(decision.signals().ip()).append(" (").append(resolution.reason());
+            if (resolution.header() != null) {
+                b.append(' ').append(resolution.header()).append(" hop ").append(resolution.hop());
+            }
+            b.append(')');
         }
-        b.append(')');
         if (!decision.trace().isEmpty()) {
             b.append("; trace=");
             for (int i = 0; i < decision.trace().size(); i++) {

@@ -14,7 +14,7 @@ import java.util.Objects;
 public final class FilterOptions {
 
     /** The response header carrying a compact trace of the decision when {@link #explainHeader()} is on. */
-    public static final String EXPLAIN_HEADER = "X-Gatehouse-Explain";
+    public static final String EXPLAIN_HEADER = dev.gatehouse.enforcement.GatehouseHeaders.EXPLAIN;
 
     private static final FilterOptions DEFAULTS = builder().build();
 

@@ -1,13 +1,16 @@
 package dev.gatehouse.servlet;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RefusalBody;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signals;
 import dev.gatehouse.api.Verdict;
+import dev.gatehouse.enforcement.Enforcement;
+import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.enforcement.Refusal;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.net.LogSafe;
 import dev.gatehouse.policy.PolicyException;
 import dev.gatehouse.settings.GatehouseAssembly;
 import dev.gatehouse.settings.GatehouseSettings;
@@ -26,14 +29,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,10 +50,12 @@ import java.util.concurrent.TimeoutException;
  *       {@code X-Gatehouse-*} request headers (client-sent ones are hidden).</li>
  *   <li><b>block / rate_limit</b>: the status of the decision (403, 429, 503 when failing closed), its
  *       headers ({@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}) and a small JSON or
- *       HTML body chosen by {@code Accept} ({@link RefusalBody}); the chain is not called.</li>
+ *       HTML body chosen by {@code Accept} ({@link Refusal}, shared with the proxy); the chain is not called.</li>
  * </ul>
  * An engine error or timeout never fails the request: the {@link Gatehouse} decides on what is known,
- * fail-open by default. Non-HTTP requests pass through untouched, and a request that already carries a
+ * fail-open by default. A peer that is not an IP address (a Unix-domain socket) is never looked up nor
+ * trusted: it gets the fail-mode decision {@value Enforcement#RULE_PEER_NOT_IP} (allow, or 503 when
+ * failing closed), as behind the proxy. Non-HTTP requests pass through untouched, and a request that already carries a
  * decision (a forward, include, error or async dispatch of one already decided) is not decided again.
  *
  * <h2>Threads and async servlets</h2>
@@ -139,7 +144,9 @@ public class GatehouseFilter implements Filter {
         }
         IpAddress peer = peerAddress(clientRequest);
         if (peer == null) {
-            refuseOrPass(clientRequest, clientResponse, chain, gatehouse);
+            log.debug("peer address '{}' is not an IP address; fail-{}", LogSafe.text(request.getRemoteAddr()),
+                    gatehouse.failOpen() ? "open" : "closed");
+            enforce(Enforcement.peerNotIp(gatehouse.failOpen()), null, clientRequest, clientResponse, chain);
             return;
         }
         ClientIpResolver.Resolution resolution = resolveClientIp(clientRequest, peer);
@@ -166,6 +173,9 @@ public class GatehouseFilter implements Filter {
                 .path(path(request));
         for (Enumeration<String> names = request.getHeaderNames(); names != null && names.hasMoreElements(); ) {
             String name = names.nextElement();
+            if (GatehouseHeaders.isReserved(name)) {
+                continue; // a client's forged X-Gatehouse-* says nothing about it
+            }
             for (Enumeration<String> v = request.getHeaders(name); v != null && v.hasMoreElements(); ) {
                 facts.header(name, v.nextElement());
             }
@@ -175,12 +185,17 @@ public class GatehouseFilter implements Filter {
 
     /** Waits for the decision within budget + margin; past that the fail-open / fail-closed rule applies. */
     protected Decision decide(Gatehouse gatehouse, RequestFacts facts) {
+        CompletableFuture<Decision> decision = gatehouse.decide(facts);
+        if (decision.isDone() && !decision.isCompletedExceptionally()) {
+            return decision.join(); // the usual case: the embedded engine answered on this thread
+        }
         Duration wait = gatehouse.budget().plus(options.waitMargin());
         try {
-            return gatehouse.decide(facts).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return decision.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             overruns.increment();
-            log.warn("no decision for {} within {} ms; fail-{}", facts.clientIp(), wait.toMillis(), gatehouse.failOpen() ? "open" : "closed");
+            log.warn("no decision for {} {} within {} ms; fail-{}", facts.clientIp(), LogSafe.text(facts.path()), wait.toMillis(),
+                    gatehouse.failOpen() ? "open" : "closed");
             return fallback(gatehouse, facts, "no decision within " + wait.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -191,16 +206,23 @@ public class GatehouseFilter implements Filter {
         }
     }
 
-    /** allow → continue the chain with the decision attached; block / rate_limit → answer here. */
+    /**
+     * allow → continue the chain with the decision attached; block / rate_limit → answer here.
+     *
+     * @param resolution how the client address was found; {@code null} when the peer is not an IP address
+     */
     protected void enforce(Decision decision, ClientIpResolver.Resolution resolution, HttpServletRequest request,
                            HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
         request.setAttribute(Decision.REQUEST_ATTRIBUTE, decision);
         if (options.explainHeader()) {
             response.setHeader(FilterOptions.EXPLAIN_HEADER, ExplainHeader.render(decision, resolution));
         }
-        if (decision.verdict() == Verdict.ALLOW || decision.shadowed() != null) {
+        if (Enforcement.passes(decision)) {
             // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
-            decision.response().headers().forEach(response::setHeader);
+            Map<String, String> quota = decision.response().headers();
+            if (!quota.isEmpty()) {
+                quota.forEach(response::setHeader);
+            }
             chain.doFilter(DecisionRequest.wrap(request, options.upstreamHeaders() ? decision : null), response);
             return;
         }
@@ -208,53 +230,24 @@ public class GatehouseFilter implements Filter {
     }
 
     private static void refuse(Decision decision, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        int status = decision.response().status();
-        if (status < 400 || status > 599) { // a policy that named no refusal status gets the design's default
-            status = decision.verdict() == Verdict.RATE_LIMIT ? 429 : 403;
-        }
-        response.setStatus(status);
-        decision.response().headers().forEach(response::setHeader);
-        response.setHeader("Cache-Control", "no-store");
-        RefusalBody.Rendered body = RefusalBody.render(decision, request.getHeader("Accept"));
-        byte[] bytes = body.body().getBytes(StandardCharsets.UTF_8);
-        response.setContentType(body.contentType());
+        Refusal refusal = Refusal.of(decision, request.getHeader("Accept"));
+        response.setStatus(refusal.status());
+        refusal.headers().forEach(response::setHeader);
+        response.setContentType(refusal.contentType());
         response.setCharacterEncoding("UTF-8");
-        response.setContentLength(bytes.length);
+        response.setContentLength(refusal.contentLength());
         if (!"HEAD".equalsIgnoreCase(request.getMethod())) {
-            response.getOutputStream().write(bytes);
+            response.getOutputStream().write(refusal.body());
         }
         response.flushBuffer();
     }
 
-    /** A request whose peer is not an IP address (e.g. a Unix socket): nothing to look up. */
-    private void refuseOrPass(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Gatehouse gatehouse)
-            throws IOException, ServletException {
-        log.debug("peer address '{}' is not an IP address; fail-{}", request.getRemoteAddr(), gatehouse.failOpen() ? "open" : "closed");
-        if (gatehouse.failOpen()) {
-            chain.doFilter(DecisionRequest.wrap(request, null), response);
-        } else {
-            response.sendError(503);
-        }
-    }
-
     private static Decision fallback(Gatehouse gatehouse, RequestFacts facts, String why) {
-        Signals known = Signals.builder(facts.clientIp()).note(why).build();
-        List<Decision.TraceStep> trace = List.of(new Decision.TraceStep("error/timeout", true, why));
-        return gatehouse.failOpen()
-                ? new Decision(Verdict.ALLOW, "error/timeout", Decision.Response.PASS, null, known, trace, Decision.Timings.NONE)
-                : new Decision(Verdict.BLOCK, "error/timeout", new Decision.Response(503, Map.of(), "Service unavailable"), null, known,
-                        trace, Decision.Timings.NONE);
+        return Enforcement.undecided(gatehouse.failOpen(), facts.clientIp(), Enforcement.RULE_TIMEOUT, why);
     }
 
     static IpAddress peerAddress(HttpServletRequest request) {
-        String remote = request.getRemoteAddr();
-        if (remote == null) {
-            return null;
-        }
-        if (remote.length() > 2 && remote.startsWith("[") && remote.endsWith("]")) {
-            remote = remote.substring(1, remote.length() - 1);
-        }
-        return IpAddress.tryParse(remote);
+        return Enforcement.peer(request.getRemoteAddr());
     }
 
     private static String path(HttpServletRequest request) {
@@ -268,7 +261,19 @@ public class GatehouseFilter implements Filter {
     }
 
     private static List<String> values(Enumeration<String> headers) {
-        return headers == null ? List.of() : Collections.list(headers);
+        if (headers == null || !headers.hasMoreElements()) {
+            return List.of();
+        }
+        String first = headers.nextElement();
+        if (!headers.hasMoreElements()) {
+            return List.of(first);
+        }
+        List<String> all = new ArrayList<>(4);
+        all.add(first);
+        while (headers.hasMoreElements()) {
+            all.add(headers.nextElement());
+        }
+        return all;
     }
 
     @Override

@@ -57,4 +57,25 @@ class DecisionRequestTest {
         assertThat(Collections.list(r.getHeaders("X-Gatehouse-Verdict"))).isEmpty();
         assertThat(Collections.list(r.getHeaderNames())).containsExactly("Accept");
     }
+
+    @Test
+    void wrap_hidesEverySpellingOfTheGatehousePrefix() {
+        HttpServletRequest client = mock(HttpServletRequest.class);
+        List<String> forged = List.of("X_Gatehouse_Bot", "x-gatehouse_verdict", "X-Gatehouse-Explain", "X-GATEHOUSE-CLIENT-IP");
+        List<String> names = new java.util.ArrayList<>(forged);
+        names.add("X-Gatehousekeeping");
+        when(client.getHeaderNames()).thenReturn(Collections.enumeration(names));
+        forged.forEach(name -> when(client.getHeader(name)).thenReturn("forged"));
+        when(client.getHeader("X-Gatehousekeeping")).thenReturn("kept");
+
+        HttpServletRequest r = DecisionRequest.wrap(client, decision());
+
+        assertThat(r.getHeader("X_Gatehouse_Bot")).isEqualTo("Bingbot");
+        assertThat(r.getHeader("x-gatehouse_verdict")).isEqualTo("allow");
+        assertThat(r.getHeader("X-Gatehouse-Explain")).isNull();
+        assertThat(r.getHeader("X-GATEHOUSE-CLIENT-IP")).isNull();
+        assertThat(r.getHeader("X-Gatehousekeeping")).isEqualTo("kept");
+        assertThat(Collections.list(r.getHeaderNames())).containsExactly("X-Gatehousekeeping", "X-Gatehouse-Verdict", "X-Gatehouse-Rule",
+                "X-Gatehouse-Threat-Score", "X-Gatehouse-Bot");
+    }
 }

@@ -50,4 +50,11 @@ class ExplainHeaderTest {
         assertThat(header).hasSize(ExplainHeader.MAX_CHARS).endsWith("...").doesNotContain("\r").doesNotContain("\n").doesNotContain("ü");
         assertThat(header.chars()).allMatch(c -> c >= 0x20 && c < 0x7F);
     }
+
+    @Test
+    void render_peerNotAnIpAddress() {
+        Decision d = dev.gatehouse.enforcement.Enforcement.peerNotIp(true);
+
+        assertThat(ExplainHeader.render(d, null)).startsWith("allow error/peer-not-ip; client=none (the peer is not an IP address)");
+    }
 }

@@ -65,7 +65,10 @@ class GatehouseFilterIT {
             response.getWriter().print("dispatch=" + request.getDispatcherType()
                     + "\ndecision=" + (decision == null ? "none" : decision.verdict() + " " + decision.rule() + " client=" + decision.signals().ip())
                     + "\nx-gatehouse-verdict=" + request.getHeader("X-Gatehouse-Verdict")
-                    + "\nx-gatehouse-bot=" + request.getHeader("X-Gatehouse-Bot") + "\n");
+                    + "\nx-gatehouse-bot=" + request.getHeader("X-Gatehouse-Bot")
+                    + "\nheader-names=" + String.join(",", java.util.Collections.list(request.getHeaderNames()))
+                    + "\nx_gatehouse_bot=" + request.getHeader("X_Gatehouse_Bot")
+                    + "\nx-gatehouse-client-ip=" + request.getHeader("X-Gatehouse-Client-Ip") + "\n");
         }
     }
 
@@ -179,6 +182,19 @@ class GatehouseFilterIT {
         HttpResponse<String> r = get("/direct/hello", "X-Gatehouse-Verdict", "trusted-by-me", "X-Gatehouse-Bot", "Googlebot");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("x-gatehouse-verdict=allow").contains("x-gatehouse-bot=null").doesNotContain("trusted-by-me");
+    }
+
+    @Test
+    void clientSentGatehouseHeaders_inOtherSpellings_areHiddenFromTheApplication() throws Exception {
+        HttpResponse<String> r = get("/direct/hello", "X_Gatehouse_Bot", "Googlebot", "x_gatehouse-verdict", "allow",
+                "X-Gatehouse-Client-Ip", "203.0.113.1", "X-Gatehouse-Explain", "forged");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("x_gatehouse_bot=null", "x-gatehouse-client-ip=null", "x-gatehouse-verdict=allow")
+                .doesNotContain("Googlebot").doesNotContain("203.0.113.1").doesNotContain("forged");
+        String names = r.body().lines().filter(l -> l.startsWith("header-names=")).findFirst().orElseThrow();
+        assertThat(names).doesNotContainIgnoringCase("x_gatehouse").doesNotContainIgnoringCase("client-ip")
+                .doesNotContainIgnoringCase("explain");
     }
 
     @Test

@@ -166,16 +166,24 @@ class GatehouseFilterTest {
 
     @Test
     void doFilter_peerIsNotAnIpAddress_failOpenPassesWithoutLookup() throws Exception {
-        filter(gatehouse(TestPolicy.torBlocking(), true)).doFilter(request("unix:/run/app.sock"), response(), chain);
-        verify(chain).doFilter(any(), any());
+        HttpServletRequest request = request("unix:/run/app.sock");
+        filter(gatehouse(TestPolicy.torBlocking(), true)).doFilter(request, response(), chain);
+        ArgumentCaptor<ServletRequest> passed = ArgumentCaptor.forClass(ServletRequest.class);
+        verify(chain).doFilter(passed.capture(), any());
         assertThat(engine.lookups()).isZero();
+        // the same decision the proxy makes for such a peer: named, and never taken for a loopback client
+        ArgumentCaptor<Decision> decision = ArgumentCaptor.forClass(Decision.class);
+        verify(request).setAttribute(eq(Decision.REQUEST_ATTRIBUTE), decision.capture());
+        assertThat(decision.getValue().rule()).isEqualTo("error/peer-not-ip");
+        assertThat(((HttpServletRequest) passed.getValue()).getHeader("X-Gatehouse-Rule")).isEqualTo("error/peer-not-ip");
     }
 
     @Test
     void doFilter_peerIsNotAnIpAddress_failClosedAnswers503() throws Exception {
         HttpServletResponse response = response();
         filter(gatehouse(TestPolicy.torBlocking(), false)).doFilter(request(""), response, chain);
-        verify(response).sendError(503);
+        verify(response).setStatus(503);
+        verify(response).setHeader("Cache-Control", "no-store");
         verify(chain, never()).doFilter(any(), any());
     }
 

@@ -1,36 +1,34 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.Gatehouse;
-import dev.gatehouse.RefusalBody;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signal;
 import dev.gatehouse.api.Verdict;
+import dev.gatehouse.enforcement.Enforcement;
+import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.enforcement.Refusal;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.net.LogSafe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Puts Gatehouse in front of the handler it wraps (normally the reverse proxy): every request is
@@ -38,24 +36,18 @@ import java.util.Set;
  *
  * <p>{@link #handle} reads as the request flow: {@code resolveClientIp → decide → enforce}. Deciding is
  * asynchronous: the Jetty thread returns at once and the request continues when the decision's future
- * completes, so a slow engine never holds a server thread. Enforcing means: {@code allow} → the wrapped
- * handler sees the request with the {@code X-Gatehouse-*} headers set (those the client sent are always
- * removed first); {@code rate_limit} / {@code block} → the status, headers and a small body (JSON or HTML
- * by {@code Accept}) from the decision.
+ * completes, so a slow engine never holds a server thread. Enforcing follows the core's
+ * {@link Enforcement}: a passing decision goes on to the wrapped handler with the decision and the
+ * {@link Forwarding} facts as request attributes ({@link UpstreamProxy} turns them into the
+ * {@code X-Gatehouse-*} and forwarding headers); a refusal is the core's {@link Refusal} copied onto the
+ * Jetty response. {@code CONNECT} and {@code TRACE} are answered 405 before anything is decided.
  */
 public final class GatehouseHandler extends Handler.Wrapper {
 
-    /** The headers Gatehouse sets on requests it passes on; the same names are stripped from clients. */
-    public static final List<String> UPSTREAM_HEADERS =
-            List.of("X-Gatehouse-Verdict", "X-Gatehouse-Rule", "X-Gatehouse-Threat-Score", "X-Gatehouse-Bot");
+    /** The headers Gatehouse sets on requests it passes on; every spelling of the prefix is stripped from clients. */
+    public static final List<String> UPSTREAM_HEADERS = GatehouseHeaders.UPSTREAM;
 
     private static final Logger log = LoggerFactory.getLogger(GatehouseHandler.class);
-    private static final Set<String> UPSTREAM_HEADERS_LOWER =
-            Set.copyOf(UPSTREAM_HEADERS.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
-
-    private static final IpAddress LOCAL_PEER = IpAddress.parse("127.0.0.1");
-    /** The verdict header of an allowed request, one field per verdict: no string or field built per request. */
-    private static final Map<Verdict, HttpField> VERDICT_FIELDS = verdictFields();
 
     private final Gatehouse gatehouse;
     private final ClientIpResolver clientIpResolver;
@@ -80,11 +72,22 @@ public final class GatehouseHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
-        IpAddress peer = peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
+        if (UpstreamProxy.isRefusedMethod(clientToProxyRequest.getMethod())) {
+            UpstreamProxy.refuseMethod(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+            return true;
+        }
+        IpAddress peer = Enforcement.peer(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
+        if (peer == null) {
+            // Nothing to look up and nobody to trust: the fail mode decides, as in the servlet filter.
+            enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, new Forwarding(null, null, false),
+                    Enforcement.peerNotIp(gatehouse.failOpen()), null);
+            return true;
+        }
         IpAddress clientIp = resolveClientIp(clientToProxyRequest, peer);
+        Forwarding forwarding = new Forwarding(peer, clientIp, clientIpResolver.trustedProxies().isTrusted(peer));
         RequestFacts facts = requestFacts(clientToProxyRequest, clientIp, peer);
         gatehouse.decide(facts).whenComplete((decision, failure) ->
-                enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision, failure));
+                enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, forwarding, decision, failure));
         return true;
     }
 
@@ -96,14 +99,6 @@ public final class GatehouseHandler extends Handler.Wrapper {
                 headers.getValuesList(HttpHeader.FORWARDED));
     }
 
-    static IpAddress peerAddress(SocketAddress remote) {
-        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return IpAddress.of(inet.getAddress());
-        }
-        // A Unix-domain socket (or anything without an IP) is a peer on this host.
-        return LOCAL_PEER;
-    }
-
     static RequestFacts requestFacts(Request clientToProxyRequest, IpAddress clientIp, IpAddress peer) {
         String path = clientToProxyRequest.getHttpURI().getCanonicalPath();
         RequestFacts.Builder facts = RequestFacts.builder(clientIp)
@@ -112,125 +107,56 @@ public final class GatehouseHandler extends Handler.Wrapper {
                 .host(clientToProxyRequest.getHeaders().get(HttpHeader.HOST))
                 .path(path == null ? clientToProxyRequest.getHttpURI().getPath() : path);
         for (HttpField field : clientToProxyRequest.getHeaders()) {
-            String name = field.getLowerCaseName(); // Jetty's own for known headers: no lower-casing per request
-            if (!UPSTREAM_HEADERS_LOWER.contains(name)) {
-                facts.header(name, field.getValue());
+            if (!GatehouseHeaders.isReserved(field.getName())) {
+                facts.header(field.getLowerCaseName(), field.getValue()); // Jetty's own lower case for known headers
             }
         }
         return facts.build();
     }
 
     private void enforce(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
-                         Decision decision, Throwable failure) {
+                         Forwarding forwarding, Decision decision, Throwable failure) {
         try {
             if (decision == null) {
-                // Gatehouse.decide never fails; if it ever does, pass the request on undecided rather than hang it.
-                log.error("no decision for {}; passing it on", clientToProxyRequest.getHttpURI(), failure);
-                forward(new UpstreamRequest(clientToProxyRequest, null), proxyToClientResponse, proxyToClientCallback);
-            } else if (decision.verdict() == Verdict.ALLOW) {
+                // Gatehouse.decide never fails; if it ever does, the fail mode decides rather than hang the request.
+                log.error("no decision for {}: {}", LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()), LogSafe.text(failure));
+                decision = Enforcement.undecided(gatehouse.failOpen(), forwarding.client(), "error/no-decision", String.valueOf(failure));
+            }
+            if (Enforcement.passes(decision)) {
                 // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
-                decision.response().headers().forEach(proxyToClientResponse.getHeaders()::put);
-                forward(new UpstreamRequest(clientToProxyRequest, decision), proxyToClientResponse, proxyToClientCallback);
+                Map<String, String> quota = decision.response().headers();
+                if (!quota.isEmpty()) {
+                    quota.forEach(proxyToClientResponse.getHeaders()::put);
+                }
+                clientToProxyRequest.setAttribute(Decision.REQUEST_ATTRIBUTE, decision);
+                clientToProxyRequest.setAttribute(Forwarding.ATTRIBUTE, forwarding);
+                forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
             } else {
                 refuse(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision);
             }
         } catch (Throwable x) {
-            log.warn("could not enforce the decision for {}", clientToProxyRequest.getHttpURI(), x);
+            log.warn("could not enforce the decision for {}: {}", LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()),
+                    LogSafe.text(x));
             Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, x);
         }
     }
 
-    private void forward(Request proxyToServerBound, Response proxyToClientResponse, Callback proxyToClientCallback) throws Exception {
+    private void forward(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) throws Exception {
         forwarded.increment();
-        if (!super.handle(proxyToServerBound, proxyToClientResponse, proxyToClientCallback)) {
-            Response.writeError(proxyToServerBound, proxyToClientResponse, proxyToClientCallback, HttpStatus.NOT_FOUND_404);
+        if (!super.handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback)) {
+            Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, HttpStatus.NOT_FOUND_404);
         }
     }
 
     private void refuse(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback, Decision decision) {
         refused.increment();
-        int status = refusalStatus(decision);
-        RefusalBody.Rendered body = RefusalBody.render(decision, clientToProxyRequest.getHeaders().get(HttpHeader.ACCEPT));
-        proxyToClientResponse.setStatus(status);
+        Refusal refusal = Refusal.of(decision, clientToProxyRequest.getHeaders().get(HttpHeader.ACCEPT));
+        proxyToClientResponse.setStatus(refusal.status());
         HttpFields.Mutable headers = proxyToClientResponse.getHeaders();
-        decision.response().headers().forEach(headers::put);
-        headers.put(HttpHeader.CONTENT_TYPE, body.contentType());
-        headers.put(HttpHeader.CACHE_CONTROL, "no-store");
-        byte[] bytes = body.body().getBytes(StandardCharsets.UTF_8);
-        headers.put(HttpHeader.CONTENT_LENGTH, String.valueOf(bytes.length));
-        proxyToClientResponse.write(true, ByteBuffer.wrap(bytes), proxyToClientCallback);
-    }
-
-    /** The decision's status, or the verdict's usual one when the policy left it out. */
-    static int refusalStatus(Decision decision) {
-        int status = decision.response().status();
-        if (status >= 400 && status <= 599) {
-            return status;
-        }
-        return decision.verdict() == Verdict.RATE_LIMIT ? HttpStatus.TOO_MANY_REQUESTS_429 : HttpStatus.FORBIDDEN_403;
-    }
-
-    private static Map<Verdict, HttpField> verdictFields() {
-        Map<Verdict, HttpField> fields = new EnumMap<>(Verdict.class);
-        for (Verdict verdict : Verdict.values()) {
-            fields.put(verdict, new HttpField("X-Gatehouse-Verdict", verdict.id()));
-        }
-        return fields;
-    }
-
-    /** Adds the {@code X-Gatehouse-*} headers of an allowed request to {@code headers}. */
-    static void putUpstreamHeaders(Decision decision, HttpFields.Mutable headers) {
-        headers.put(VERDICT_FIELDS.get(decision.verdict()));
-        headers.put("X-Gatehouse-Rule", decision.rule());
-        headers.put("X-Gatehouse-Threat-Score", Integer.toString(decision.signals().threatScore()));
-        String bot = decision.signals().string(Signal.BOT_NAME);
-        if (bot != null) {
-            StringBuilder value = new StringBuilder(bot);
-            String category = decision.signals().string(Signal.BOT_CATEGORY);
-            if (category != null) {
-                value.append("; category=").append(category);
-            }
-            String verified = decision.signals().string(Signal.BOT_VERIFIED);
-            if (verified != null) {
-                value.append("; verified=").append(verified);
-            }
-            headers.put("X-Gatehouse-Bot", value.toString());
-        }
-    }
-
-    /**
-     * The client's request as the upstream should see it: client-sent X-Gatehouse-* removed, ours set,
-     * and the socket peer appended to {@code X-Forwarded-For} (as nginx's {@code $proxy_add_x_forwarded_for}
-     * does), so an upstream that trusts only Gatehouse and takes the rightmost untrusted hop gets the
-     * real client, never a value the client wrote. Jetty appends the peer to {@code Forwarded} itself.
-     */
-    static final class UpstreamRequest extends Request.Wrapper {
-        private final HttpFields headers;
-
-        /** @param decision whose headers to set; {@code null} (no decision) sets none */
-        UpstreamRequest(Request clientToProxyRequest, Decision decision) {
-            super(clientToProxyRequest);
-            HttpFields clientHeaders = clientToProxyRequest.getHeaders();
-            HttpFields.Mutable copy = HttpFields.build(clientHeaders.size() + UPSTREAM_HEADERS.size() + 1);
-            StringBuilder forwardedFor = null;
-            for (HttpField field : clientHeaders) {
-                if (field.getHeader() == HttpHeader.X_FORWARDED_FOR) {
-                    forwardedFor = forwardedFor == null ? new StringBuilder(field.getValue()) : forwardedFor.append(", ").append(field.getValue());
-                } else if (!UPSTREAM_HEADERS_LOWER.contains(field.getLowerCaseName())) {
-                    copy.add(field);
-                }
-            }
-            String peer = peerAddress(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress()).toString();
-            copy.add(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? peer : forwardedFor.append(", ").append(peer).toString());
-            if (decision != null) {
-                putUpstreamHeaders(decision, copy);
-            }
-            this.headers = copy.asImmutable();
-        }
-
-        @Override
-        public HttpFields getHeaders() {
-            return headers;
-        }
+        refusal.headers().forEach(headers::put);
+        headers.put(HttpHeader.CONTENT_TYPE, refusal.contentType());
+        headers.put(HttpHeader.CONTENT_LENGTH, String.valueOf(refusal.contentLength()));
+        boolean head = HttpMethod.HEAD.is(clientToProxyRequest.getMethod());
+        proxyToClientResponse.write(true, head ? BufferUtil.EMPTY_BUFFER : refusal.bodyBuffer(), proxyToClientCallback);
     }
 }

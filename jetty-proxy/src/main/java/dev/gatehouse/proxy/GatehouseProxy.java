@@ -98,7 +98,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.tlsConnector = null;
             this.certificateReloader = null;
         }
-        UpstreamProxy upstream = new UpstreamProxy(b.upstream, b.upstreamTimeout,
+        UpstreamProxy upstream = new UpstreamProxy(b.upstream, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         Handler handler = b.gatehouse == null
                 ? upstream
@@ -284,7 +284,8 @@ public final class GatehouseProxy implements AutoCloseable {
         private Duration certificateCheckInterval = Duration.ofSeconds(10);
         private Function<String, String> environment = System::getenv;
         private URI upstream;
-        private Duration upstreamTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
+        private Duration upstreamConnectTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
+        private Duration upstreamIdleTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Gatehouse gatehouse;
         private TrustedProxies trustedProxies = TrustedProxies.none();
         private ClientIpResolver resolver;
@@ -335,12 +336,35 @@ public final class GatehouseProxy implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@code upstream-timeout}: both the connect and the idle timeout. There is no limit on the whole
+         * exchange: a download that keeps flowing, however long, is never cut.
+         */
         public Builder upstreamTimeout(Duration upstreamTimeout) {
-            if (upstreamTimeout.isNegative() || upstreamTimeout.isZero()) {
-                throw new IllegalArgumentException("upstreamTimeout must be positive, was " + upstreamTimeout);
-            }
-            this.upstreamTimeout = upstreamTimeout;
+            return upstreamConnectTimeout(upstreamTimeout).upstreamIdleTimeout(upstreamTimeout);
+        }
+
+        /** How long connecting to the upstream may take before the client gets 502/504 (default 30 s). */
+        public Builder upstreamConnectTimeout(Duration timeout) {
+            this.upstreamConnectTimeout = positive("upstream-connect-timeout", timeout);
             return this;
+        }
+
+        /**
+         * How long the exchange with the upstream may go without a byte either way (default 30 s): before
+         * the response starts the client gets 504; after, the response is cut.
+         */
+        public Builder upstreamIdleTimeout(Duration timeout) {
+            this.upstreamIdleTimeout = positive("upstream-idle-timeout", timeout);
+            return this;
+        }
+
+        private static Duration positive(String key, Duration value) {
+            Objects.requireNonNull(value, key);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(key + " must be positive, was " + value.toMillis() + "ms");
+            }
+            return value;
         }
 
         /** The decision pipeline; without one the proxy forwards everything (the load-test baseline). */

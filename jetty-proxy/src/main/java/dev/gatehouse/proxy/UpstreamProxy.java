@@ -1,7 +1,17 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.api.Decision;
+import dev.gatehouse.enforcement.Enforcement;
+import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.net.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpConversation;
+import org.eclipse.jetty.client.transport.HttpRequest;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -13,44 +23,87 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The reverse-proxy hop: rewrites the client's URI onto the upstream's and relays the exchange.
- * An upstream that cannot be reached or answers badly becomes {@code 502 Bad Gateway}; one that does not
- * answer within the timeout becomes {@code 504 Gateway Timeout}.
+ * The reverse-proxy hop: sends the client's request target, byte for byte, to the upstream and relays
+ * the exchange.
+ * <ul>
+ *   <li>The target is forwarded as received (a query with {@code |}, {@code {}}, {@code ^}, {@code "} or a
+ *       malformed escape such as {@code %zz} is the application's to judge), under the upstream's base path.</li>
+ *   <li>Headers: Jetty drops the hop-by-hop ones and those named in {@code Connection}; then
+ *       {@link #addProxyHeaders} sets Gatehouse's own ({@code X-Gatehouse-*}, {@code X-Forwarded-For},
+ *       {@code X-Real-IP}, {@code X-Forwarded-Host}, {@code X-Forwarded-Proto}, {@code Forwarded}, {@code Via}),
+ *       so no {@code Connection} token can remove them (see {@code docs/proxy.md} for the values).</li>
+ *   <li>{@code CONNECT} and {@code TRACE} are answered {@code 405} here and never forwarded.</li>
+ *   <li>Timeouts: a connect timeout, and an idle timeout (no bytes either way); a slow but flowing
+ *       download is never cut. No answer in time → {@code 504}; an unreachable or broken upstream →
+ *       {@code 502}; a client whose request body is malformed (bad chunking) → {@code 400}, not counted as
+ *       an upstream error.</li>
+ * </ul>
  */
 final class UpstreamProxy extends ProxyHandler.Reverse {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamProxy.class);
+    /** The methods a reverse proxy has no business forwarding: tunnels and request echoes. */
+    static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
-    private final Duration timeout;
+    private final URI origin;
+    private final String basePath;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
     private final MeterRegistry registry;
 
-    UpstreamProxy(URI upstream, Duration timeout, MeterRegistry registry) {
+    UpstreamProxy(URI upstream, Duration connectTimeout, Duration idleTimeout, MeterRegistry registry) {
         super(clientToProxyRequest -> rewrite(upstream, clientToProxyRequest.getHttpURI()));
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.origin = URI.create(upstream.getScheme() + "://" + upstream.getRawAuthority());
+        this.basePath = basePath(upstream);
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
         this.registry = registry;
         // The default asks the OS for the local host name: a DNS lookup we neither need nor want at start.
         setViaHost("gatehouse");
     }
 
+    private static String basePath(URI upstream) {
+        String base = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
     /** {@code http://upstream:3000/base} + {@code /path?query} → {@code http://upstream:3000/base/path?query}. */
     static HttpURI rewrite(URI upstream, HttpURI clientToProxyUri) {
-        String base = upstream.getRawPath() == null ? "" : upstream.getRawPath();
-        if (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
         String path = clientToProxyUri.getPath() == null ? "/" : clientToProxyUri.getPath();
         return HttpURI.build()
                 .scheme(upstream.getScheme())
                 .host(upstream.getHost())
                 .port(upstream.getPort())
-                .path(base + path)
+                .path(basePath(upstream) + path)
                 .query(clientToProxyUri.getQuery())
                 .asImmutable();
+    }
+
+    /** Whether the proxy refuses {@code method} outright ({@code CONNECT}, {@code TRACE}). */
+    static boolean isRefusedMethod(String method) {
+        return "CONNECT".equalsIgnoreCase(method) || "TRACE".equalsIgnoreCase(method);
+    }
+
+    /** {@code 405} with {@code Allow}, for {@link #isRefusedMethod}. */
+    static void refuseMethod(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
+        proxyToClientResponse.getHeaders().put(HttpHeader.ALLOW, ALLOWED_METHODS);
+        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, HttpStatus.METHOD_NOT_ALLOWED_405);
+    }
+
+    @Override
+    public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
+        if (isRefusedMethod(clientToProxyRequest.getMethod())) {
+            refuseMethod(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+            return true;
+        }
+        return super.handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
     }
 
     @Override
@@ -60,24 +113,119 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         httpClient.setMaxConnectionsPerDestination(1024);
         // Otherwise the client adds its own "User-Agent: Jetty/12…" beside the client's: the upstream must see only the client's.
         httpClient.setUserAgentField(null);
+        httpClient.setConnectTimeout(connectTimeout.toMillis());
+        httpClient.setIdleTimeout(idleTimeout.toMillis());
     }
 
+    /**
+     * The request to the upstream, built from the raw request target rather than a {@link URI}: a
+     * target {@code java.net.URI} refuses (a {@code |} or {@code %zz} in the query) is still forwarded as
+     * the client sent it. Only an idle timeout applies to the exchange, never one on its total length.
+     */
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientToProxyRequest, HttpURI proxyToServerUri) {
-        return super.newProxyToServerRequest(clientToProxyRequest, proxyToServerUri)
-                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        HttpURI clientToProxyUri = clientToProxyRequest.getHttpURI();
+        String path = clientToProxyUri.getPath() == null || clientToProxyUri.getPath().isEmpty() ? "/" : clientToProxyUri.getPath();
+        String query = clientToProxyUri.getQuery();
+        return new RawTargetRequest(getHttpClient(), origin, basePath + path, query)
+                .method(clientToProxyRequest.getMethod())
+                .idleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A client request whose path and query are the client's bytes, never parsed: Jetty's own
+     * {@code path(String)} goes through {@code java.net.URI} and would either reject the target or fold
+     * the query into the path, where its {@code %} escapes are then decoded.
+     */
+    static final class RawTargetRequest extends HttpRequest {
+        private final String rawPath;
+        private final String rawQuery;
+
+        RawTargetRequest(HttpClient client, URI origin, String rawPath, String rawQuery) {
+            super(client, new HttpConversation(), origin);
+            this.rawPath = rawPath;
+            this.rawQuery = rawQuery;
+        }
+
+        @Override
+        public String getPath() {
+            return rawPath;
+        }
+
+        @Override
+        public String getQuery() {
+            return rawQuery;
+        }
+    }
+
+    /**
+     * Jetty's copy (without hop-by-hop headers and those named in {@code Connection}), less every
+     * {@code X-Gatehouse-*} spelling, and less the forwarding headers Gatehouse is in charge of: all of
+     * them from a peer that is not a trusted proxy, only {@code X-Forwarded-For} and {@code X-Real-IP}
+     * (set again in {@link #addProxyHeaders}) from one that is.
+     */
+    @Override
+    protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
+        boolean trusted = forwarding(clientToProxyRequest).peerTrusted();
+        proxyToServerRequest.headers(headers -> {
+            List<String> drop = new ArrayList<>();
+            for (HttpField field : headers) {
+                String name = field.getName();
+                if (GatehouseHeaders.isReserved(name) || ForwardingHeaders.isSetByGatehouse(name)
+                        || (!trusted && ForwardingHeaders.isForwarding(name))) {
+                    drop.add(name);
+                }
+            }
+            drop.forEach(headers::remove);
+        });
+    }
+
+    /**
+     * Jetty's {@code Via} and {@code Forwarded}, then Gatehouse's headers. This runs after the client's
+     * headers were copied and the {@code Connection}-named ones dropped, so none of these can be named away.
+     */
+    @Override
+    protected void addProxyHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        super.addProxyHeaders(clientToProxyRequest, proxyToServerRequest);
+        Forwarding forwarding = forwarding(clientToProxyRequest);
+        Decision decision = (Decision) clientToProxyRequest.getAttribute(Decision.REQUEST_ATTRIBUTE);
+        HttpFields clientHeaders = clientToProxyRequest.getHeaders();
+        proxyToServerRequest.headers(headers -> {
+            ForwardingHeaders.set(clientToProxyRequest, clientHeaders, forwarding, headers);
+            if (decision != null) {
+                GatehouseHeaders.forEach(decision, headers::put);
+            }
+        });
+    }
+
+    private static Forwarding forwarding(Request clientToProxyRequest) {
+        if (clientToProxyRequest.getAttribute(Forwarding.ATTRIBUTE) instanceof Forwarding f) {
+            return f;
+        }
+        // Without Gatehouse in front (the bare proxy): nobody is trusted.
+        return Forwarding.untrusted(Enforcement.peer(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress()));
     }
 
     @Override
     protected void onServerToProxyResponseFailure(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest,
                                                   org.eclipse.jetty.client.Response serverToProxyResponse, Response proxyToClientResponse,
                                                   Callback proxyToClientCallback, Throwable failure) {
+        int clientFault = clientFault(failure);
+        if (clientFault > 0) {
+            // The client's request could not be read (e.g. bad chunking): its fault, not the upstream's.
+            log.debug("bad request body for {}: {} -> {}", LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()),
+                    LogSafe.text(failure), clientFault);
+            proxyToServerRequest.abort(failure);
+            Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, clientFault);
+            return;
+        }
         int status = statusFor(failure);
         if (registry != null) {
             registry.counter("gatehouse.proxy.upstream.errors", "status", String.valueOf(status)).increment();
         }
-        log.warn("upstream {} failed for {}: {} -> {}", proxyToServerRequest.getURI(), clientToProxyRequest.getHttpURI().getPath(),
-                failure.toString(), status);
+        log.warn("upstream {} failed for {}: {} -> {}", origin, LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()),
+                LogSafe.text(failure), status);
         // The base class maps exactly as statusFor does, and also aborts the upstream exchange if the client write fails.
         super.onServerToProxyResponseFailure(clientToProxyRequest, proxyToServerRequest, serverToProxyResponse,
                 proxyToClientResponse, proxyToClientCallback, failure);
@@ -86,5 +234,15 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     /** 504 for an upstream that did not answer in time, 502 for any other upstream failure. */
     static int statusFor(Throwable failure) {
         return failure instanceof TimeoutException ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
+    }
+
+    /** The 4xx status when {@code failure} (or a cause) is the server's verdict on a malformed client request; 0 otherwise. */
+    static int clientFault(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return http.getCode();
+            }
+        }
+        return 0;
     }
 }

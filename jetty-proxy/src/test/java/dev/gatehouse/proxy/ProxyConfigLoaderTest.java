@@ -75,10 +75,11 @@ class ProxyConfigLoaderTest {
                     api-key-env: IPTRUST_API_KEY
                 """;
 
-        ProxyConfig config = parse("listen: 127.0.0.1:8000\nupstream: http://127.0.0.1:3000\n" + core);
+        Map<String, String> env = Map.of("IPTRUST_API_KEY", "k-123");
+        ProxyConfig config = parse("listen: 127.0.0.1:8000\nupstream: http://127.0.0.1:3000\n" + core, env);
 
         assertThat(config.settings()).isEqualTo(dev.gatehouse.settings.SettingsBinder.bind(
-                SettingsSources.yaml(core, "other.yaml", null), List.of(), w -> { }));
+                SettingsSources.yaml(core, "other.yaml", null), List.of(), w -> { }, env::get));
     }
 
     @Test

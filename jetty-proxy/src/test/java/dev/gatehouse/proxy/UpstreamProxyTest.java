@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpURI;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,23 @@ class UpstreamProxyTest {
         assertThat(UpstreamProxy.statusFor(new TimeoutException("total timeout"))).isEqualTo(504);
         assertThat(UpstreamProxy.statusFor(new ConnectException("refused"))).isEqualTo(502);
         assertThat(UpstreamProxy.statusFor(new IllegalStateException("bad response"))).isEqualTo(502);
+    }
+
+    @Test
+    void clientFault_badMessageAnywhereInTheCauseChain_isItsStatus() {
+        BadMessageException bad = new BadMessageException("bad chunk");
+
+        assertThat(UpstreamProxy.clientFault(bad)).isEqualTo(400);
+        assertThat(UpstreamProxy.clientFault(new java.io.IOException("wrapped", bad))).isEqualTo(400);
+        assertThat(UpstreamProxy.clientFault(new ConnectException("refused"))).isZero();
+        assertThat(UpstreamProxy.clientFault(new TimeoutException("idle"))).isZero();
+    }
+
+    @Test
+    void isRefusedMethod_connectAndTrace() {
+        assertThat(UpstreamProxy.isRefusedMethod("CONNECT")).isTrue();
+        assertThat(UpstreamProxy.isRefusedMethod("trace")).isTrue();
+        assertThat(UpstreamProxy.isRefusedMethod("GET")).isFalse();
+        assertThat(UpstreamProxy.isRefusedMethod("OPTIONS")).isFalse();
     }
 }
