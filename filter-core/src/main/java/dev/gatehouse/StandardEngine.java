@@ -69,9 +69,20 @@ public final class StandardEngine {
     public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
                                             MeterRegistry registry, dev.gatehouse.api.SharedCache shared,
                                             List<ProviderSettings> providers) {
+        return create(embedded, budget, dnsServers, registry, shared, providers(providers, budget, registry));
+    }
+
+    /**
+     * As above on providers the caller built with {@link #providers} and keeps: for their
+     * {@link Providers#health()} on readiness pages, and to close them.
+     */
+    public static IntelligenceEngine create(EmbeddedEngine embedded, Duration budget, List<InetSocketAddress> dnsServers,
+                                            MeterRegistry registry, dev.gatehouse.api.SharedCache shared,
+                                            Providers providers) {
         Objects.requireNonNull(embedded, "embedded");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(providers, "providers");
         CrawlerVerifier verifier = CrawlerVerifier.builder()
                 .catalogSource(embedded::crawlerCatalog)
                 .dnsServers(dnsServers)
@@ -80,11 +91,20 @@ public final class StandardEngine {
                 .sharedCache(shared)
                 .build();
         List<Enricher> layers = new ArrayList<>(List.of(verifier, HeaderConsistency.defaults()));
-        if (!providers.isEmpty()) {
-            layers.addAll(Providers.create(providers, Providers.httpClient(), Clock.systemUTC(), Ticker.systemTicker(), registry,
-                    budget, Scoring.defaults()).enrichers());
-        }
+        layers.addAll(providers.enrichers());
         return Engines.layered(embedded, Scoring.defaults(), layers);
+    }
+
+    /**
+     * The enabled providers among {@code settings} as the standard engine asks them: the JDK client, the
+     * system clock, within {@code budget}; {@link Providers#none()} when none is enabled (no HTTP client is made).
+     */
+    public static Providers providers(List<ProviderSettings> settings, Duration budget, MeterRegistry registry) {
+        if (settings.stream().noneMatch(ProviderSettings::enabled)) {
+            return Providers.none();
+        }
+        return Providers.create(settings, Providers.httpClient(), Clock.systemUTC(), Ticker.systemTicker(), registry,
+                budget, Scoring.defaults());
     }
 
     static Duration verifierTimeout(Duration budget) {

@@ -1,6 +1,9 @@
 package dev.gatehouse.settings;
 
 import dev.gatehouse.api.SharedCache;
+import dev.gatehouse.engine.embedded.PublicFeeds;
+import dev.gatehouse.engine.provider.ProviderHealth;
+import dev.gatehouse.engine.provider.Providers;
 import dev.gatehouse.ratelimit.StoreStatus;
 import dev.gatehouse.ratelimit.redis.RedisRateLimitStore;
 import dev.gatehouse.ratelimit.redis.RedisSharedCache;
@@ -21,10 +24,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -56,10 +63,43 @@ public final class GatehouseAssembly {
      * @param policy    the policy in force (a {@link ReloadablePolicy} for a file)
      * @param resolver  how client addresses are found (trusted proxies, forwarding header)
      * @param registry  where the meters went
+     * @param providers the remote providers the engine asks ({@link Providers#none()} when none is enabled)
+     * @param embedded  the embedded engine under it, for the staleness of its data
      */
     public record Assembled(Gatehouse gatehouse, Policy policy, ClientIpResolver resolver, MeterRegistry registry,
-                            RateLimitStore store, SharedCache sharedCache)
+                            RateLimitStore store, SharedCache sharedCache, Providers providers, EmbeddedEngine embedded)
             implements AutoCloseable {
+
+        /** Each enabled provider's state: {@code up}, {@code off} (key rejected), {@code paused} (429), {@code breaker_open}, … */
+        public List<ProviderHealth> providerHealth() {
+            return providers.health();
+        }
+
+        /** The embedded data sets served now that are older than their maximum age. */
+        public List<EmbeddedEngine.Staleness> staleness() {
+            return embedded.staleness();
+        }
+
+        /**
+         * The lines readiness pages add while the instance stays ready: the rate-limit store when it falls
+         * back, each provider's state (e.g. {@code provider ipbot: off (…)}), and one line per stale data set.
+         */
+        public List<String> readinessDetails() {
+            List<String> lines = new ArrayList<>();
+            StoreStatus status = storeStatus();
+            if (status.degraded()) {
+                lines.add("rate-limit store " + status.store() + " degraded: " + status.detail());
+            }
+            providerHealth().forEach(h -> lines.add(providerLine(h)));
+            staleness().forEach(s -> lines.add(s.warning()));
+            return lines;
+        }
+
+        /** {@code provider NAME: STATE (detail)}; the detail never holds the API key. */
+        public static String providerLine(ProviderHealth h) {
+            return "provider " + h.provider() + ": " + h.state()
+                    + (h.detail() == null || h.detail().isBlank() ? "" : " (" + h.detail().strip() + ")");
+        }
 
         /** The rate-limit store's state for readiness pages (the Redis store says when it falls back). */
         public StoreStatus storeStatus() {
@@ -83,6 +123,7 @@ public final class GatehouseAssembly {
                 } finally {
                     closeQuietly(store);
                     closeQuietly(sharedCache);
+                    closeQuietly(providers);
                 }
             }
         }
@@ -108,17 +149,22 @@ public final class GatehouseAssembly {
         RateLimitStore owned = store == null ? rateLimitStore(settings, registry) : null;
         SharedCache shared = sharedCache(settings, registry);
         Policy policy = null;
+        Providers providers = null;
         try {
             policy = policy(settings, policyLoader(settings, registry, store != null ? store : owned), classLoader);
-            IntelligenceEngine engine = engine(settings, registry, shared);
+            EmbeddedEngine embedded = embedded(settings.data(), registry);
+            providers = StandardEngine.providers(List.copyOf(settings.providers().values()), settings.budget(), registry);
+            IntelligenceEngine engine = StandardEngine.create(embedded, settings.budget(), dnsServers(settings), registry, shared, providers);
             Gatehouse gatehouse = gatehouse(settings, engine, policy, registry);
-            return new Assembled(gatehouse, policy, clientIpResolver(settings), registry, store != null ? store : owned, shared);
+            return new Assembled(gatehouse, policy, clientIpResolver(settings), registry, store != null ? store : owned, shared,
+                    providers, embedded);
         } catch (RuntimeException | Error e) {
             if (policy instanceof ReloadablePolicy r) {
                 r.close();
             }
             closeQuietly(owned);
             closeQuietly(shared);
+            closeQuietly(providers);
             throw e;
         }
     }
@@ -130,9 +176,12 @@ public final class GatehouseAssembly {
 
     /** As {@link #engine(GatehouseSettings, MeterRegistry)}, crawler verifications shared through {@code shared}. */
     public static IntelligenceEngine engine(GatehouseSettings settings, MeterRegistry registry, SharedCache shared) {
-        return StandardEngine.create(embedded(settings.data(), registry), settings.budget(),
-                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry, shared,
+        return StandardEngine.create(embedded(settings.data(), registry), settings.budget(), dnsServers(settings), registry, shared,
                 List.copyOf(settings.providers().values()));
+    }
+
+    private static List<java.net.InetSocketAddress> dnsServers(GatehouseSettings settings) {
+        return settings.dnsServers().stream().map(HostPort::toSocketAddress).toList();
     }
 
     /**
@@ -170,8 +219,19 @@ public final class GatehouseAssembly {
         }
     }
 
-    /** The embedded engine on the bundled data, or on the operator's directory / URLs, refreshed as configured. */
+    /**
+     * The embedded engine on the bundled data, or on the operator's directory / URLs, refreshed as
+     * configured; with {@code data.public-feeds} also every feed of {@link PublicFeeds#urls()} (a
+     * {@code data.urls} entry replaces the public URL of its key), fetched in the background so that
+     * start-up never waits on the network: until a fetch succeeds, and whenever one fails, the bundled
+     * (or directory) copy serves.
+     */
     public static EmbeddedEngine embedded(GatehouseSettings.DataSettings data, MeterRegistry registry) {
+        return embedded(data, registry, PublicFeeds.urls());
+    }
+
+    /** As above, {@code publicFeeds} standing for {@link PublicFeeds#urls()} (tests point them at a local server). */
+    static EmbeddedEngine embedded(GatehouseSettings.DataSettings data, MeterRegistry registry, Map<String, URI> publicFeeds) {
         if (data.isBundled()) {
             return EmbeddedEngine.loadDefault();
         }
@@ -179,11 +239,16 @@ public final class GatehouseAssembly {
         if (data.directory() != null) {
             b.dataDirectory(data.directory());
         }
-        if (data.refresh() != null) {
-            b.refreshInterval(data.refresh());
+        if (data.refreshInterval() != null) {
+            b.refreshInterval(data.refreshInterval());
         }
-        data.urls().forEach(b::url);
-        return b.build();
+        Map<String, URI> urls = new LinkedHashMap<>();
+        if (data.publicFeedsOn()) {
+            urls.putAll(publicFeeds);
+            b.fetchInBackground(true);
+        }
+        urls.putAll(data.urls());
+        return b.urls(urls).build();
     }
 
     /**

@@ -140,14 +140,23 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
 
     /**
      * The embedded engine's data: the bundled snapshot unless an operator directory (same file names
-     * and formats as the vendors publish) or per-data-set URLs are given; refreshed off the request path.
+     * and formats as the vendors publish), per-data-set URLs or the public feeds are given; refreshed off
+     * the request path.
      *
-     * @param directory operator data directory; {@code null} = the bundled data
-     * @param refresh   how often to reload; {@code null} = never after start-up
-     * @param urls      data-set key → URL (e.g. {@code tor}, {@code crawlers/google/common-crawlers.json})
+     * @param directory   operator data directory; {@code null} = the bundled data
+     * @param refresh     how often to reload; {@code null} = never after start-up, or
+     *                    {@code 6h} when the public feeds are on
+     * @param urls        data-set key → URL (e.g. {@code tor}, {@code crawlers/google/common-crawlers.json});
+     *                    each replaces the public feed of that key
+     * @param publicFeeds {@code data.public-feeds}: fetch every feed whose vendor publishes it at a public
+     *                    URL ({@code PublicFeeds.urls()}) in the background, starting on the bundled data;
+     *                    {@code null} = the front end decides: on for {@code gatehouse run}, off for the
+     *                    servlet filter, Spring and {@code demo} ({@link #withPublicFeedsDefault})
      */
-    public record DataSettings(Path directory, Duration refresh, Map<String, URI> urls) {
-        public static final DataSettings BUNDLED = new DataSettings(null, null, Map.of());
+    public record DataSettings(Path directory, Duration refresh, Map<String, URI> urls, Boolean publicFeeds) {
+        public static final DataSettings BUNDLED = new DataSettings(null, null, Map.of(), null);
+        /** How often the public feeds are fetched again when {@code data.refresh} is not given. */
+        public static final Duration PUBLIC_FEEDS_REFRESH = Duration.ofHours(6);
 
         public DataSettings {
             if (refresh != null && (refresh.isNegative() || refresh.isZero())) {
@@ -168,9 +177,29 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             urls = java.util.Collections.unmodifiableMap(copy);
         }
 
+        /** Without a word on the public feeds (the front end decides). */
+        public DataSettings(Path directory, Duration refresh, Map<String, URI> urls) {
+            this(directory, refresh, urls, null);
+        }
+
+        /** These settings, the public feeds {@code on} unless {@code data.public-feeds} (or {@code data.refresh: off}) said otherwise. */
+        public DataSettings withPublicFeedsDefault(boolean on) {
+            return publicFeeds != null ? this : new DataSettings(directory, refresh, urls, on);
+        }
+
+        /** Whether the public feeds are fetched ({@code null} counts as off). */
+        public boolean publicFeedsOn() {
+            return Boolean.TRUE.equals(publicFeeds);
+        }
+
+        /** The refresh interval in force: {@code refresh}, else {@link #PUBLIC_FEEDS_REFRESH} with the public feeds, else none. */
+        public Duration refreshInterval() {
+            return refresh != null ? refresh : publicFeedsOn() ? PUBLIC_FEEDS_REFRESH : null;
+        }
+
         /** Whether anything differs from the bundled, never-refreshed data. */
         public boolean isBundled() {
-            return directory == null && refresh == null && urls.isEmpty();
+            return directory == null && refresh == null && urls.isEmpty() && !publicFeedsOn();
         }
     }
 

@@ -40,7 +40,7 @@ public final class SettingsBinder {
     /** The core keys, in the order {@code docs/configuration.md} lists them. */
     public static final List<String> KEYS = List.of("policy", "policy-reload", "budget", "fail-mode", "trusted-proxies",
             "forwarded-headers", "dns-servers", "data", "rate-limit", "shared-cache", "providers", "decision-log", "explain-header", "upstream-headers");
-    static final List<String> DATA_KEYS = List.of("directory", "refresh", "urls");
+    static final List<String> DATA_KEYS = List.of("directory", "refresh", "urls", "public-feeds");
     static final List<String> RATE_LIMIT_KEYS = List.of("store", "max-keys", "redis");
     static final List<String> REDIS_KEYS = List.of("url", "password-env", "key-prefix", "timeout", "fallback");
 
@@ -199,6 +199,14 @@ public final class SettingsBinder {
         r.checkKeys(DATA_KEYS, Set.of());
         Path directory = r.path("directory");
         Duration refresh = r.durationOrOff("refresh");
+        Boolean publicFeeds = r.bool("public-feeds");
+        boolean refreshOff = refresh != null && refresh.isZero();
+        if (refreshOff && Boolean.TRUE.equals(publicFeeds)) {
+            r.problem("public-feeds", "is true but data.refresh is off, which turns the public feeds off; leave out one of them");
+        } else if (refreshOff) {
+            publicFeeds = false; // refresh: off is the opt-out of fetching data at all, also under gatehouse run
+        }
+        Boolean feeds = publicFeeds;
         Map<String, URI> urls = new LinkedHashMap<>();
         SettingsReader urlReader = r.child("urls");
         if (urlReader != null) {
@@ -220,7 +228,7 @@ public final class SettingsBinder {
             }
         }
         DataSettings[] out = new DataSettings[1];
-        r.apply("", () -> out[0] = new DataSettings(directory, refresh == null || refresh.isZero() ? null : refresh, urls));
+        r.apply("", () -> out[0] = new DataSettings(directory, refreshOff ? null : refresh, urls, feeds));
         return out[0];
     }
 

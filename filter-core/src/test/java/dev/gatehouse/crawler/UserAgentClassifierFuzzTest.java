@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +15,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UserAgentClassifierFuzzTest {
 
-    private static final Set<String> CATEGORIES = Set.of("search", "ai", "user_triggered", "seo", "monitoring", "social", "other");
     /** Generous even on a loaded CI machine; a classification takes microseconds (one automaton pass, RE2/J confirms). */
     private static final long BOUND_NANOS = 2_000_000_000L;
 
@@ -37,7 +35,7 @@ class UserAgentClassifierFuzzTest {
 
         claim.ifPresent(c -> {
             assertThat(c.name()).isNotBlank();
-            assertThat(CATEGORIES).contains(c.category().id());
+            assertThat(c.category()).isNotNull(); // a BotCategory: the design contract's categories and no other
         });
         assertThat(CACHED.classify(ua)).isEqualTo(claim);
         if (ua.isEmpty()) {

@@ -311,6 +311,29 @@ class SettingsBinderTest {
     }
 
     @Test
+    void bind_dataPublicFeeds_leftOutForTheFrontEnd_falseOrRefreshOffOptsOut() {
+        GatehouseSettings.DataSettings unset = yaml("budget: 50ms\n").data();
+        assertThat(unset.publicFeeds()).isNull();
+        assertThat(unset.withPublicFeedsDefault(true).publicFeedsOn()).isTrue();
+        assertThat(unset.withPublicFeedsDefault(true).refreshInterval()).isEqualTo(Duration.ofHours(6));
+        assertThat(yaml("data:\n  public-feeds: true\n  refresh: 1h\n").data().refreshInterval()).isEqualTo(Duration.ofHours(1));
+
+        assertThat(yaml("data:\n  public-feeds: false\n").data().withPublicFeedsDefault(true).publicFeedsOn()).isFalse();
+        GatehouseSettings.DataSettings off = yaml("data:\n  refresh: off\n").data().withPublicFeedsDefault(true);
+        assertThat(off.publicFeedsOn()).as("refresh: off is the opt-out").isFalse();
+        assertThat(off.refreshInterval()).isNull();
+        assertThat(params(Map.of("data.public-feeds", "false")).data().publicFeeds()).isFalse();
+    }
+
+    @Test
+    void bind_dataPublicFeedsTrueWithRefreshOff_isAProblemNamingTheKey() {
+        assertThatThrownBy(() -> yaml("data:\n  refresh: off\n  public-feeds: true\n"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("gatehouse.yaml:3:")
+                .hasMessageContaining("data.public-feeds: is true but data.refresh is off");
+    }
+
+    @Test
     void builder_badValues_nameTheKey() {
         assertThatThrownBy(() -> GatehouseSettings.custom().budget(Duration.ofMillis(-5)))
                 .hasMessage("budget must be within 1ms..60s, was -5ms");

@@ -125,7 +125,7 @@ final class AdminHandler extends Handler.Abstract {
     }
 
     private static boolean isReadEndpoint(String path) {
-        return path != null && (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
+        return path != null && (path.equals("/") || path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
                 || path.equals("/v1/explain") || path.startsWith("/v1/ip/"));
     }
 

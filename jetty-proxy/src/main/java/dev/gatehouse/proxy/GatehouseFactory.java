@@ -5,6 +5,8 @@ import dev.gatehouse.ratelimit.StoreStatus;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.api.Policy;
+import dev.gatehouse.engine.embedded.EmbeddedEngine;
+import dev.gatehouse.engine.provider.ProviderHealth;
 import dev.gatehouse.net.HostPort;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.ReloadablePolicy;
@@ -60,6 +62,23 @@ public final class GatehouseFactory {
         }
     }
 
+    /**
+     * The {@code /readyz} lines that leave the proxy ready: one per enabled provider with its state
+     * ({@code provider ipbot: off (…)} when the key was rejected, {@code paused} after a 429,
+     * {@code breaker_open}), and one per embedded data set while its data is stale.
+     */
+    static void readinessDetails(GatehouseAssembly.Assembled built, GatehouseProxy.Builder proxy) {
+        for (ProviderHealth health : built.providerHealth()) {
+            String name = health.provider();
+            proxy.readinessDetail(() -> built.providerHealth().stream().filter(h -> h.provider().equals(name)).findFirst()
+                    .map(GatehouseAssembly.Assembled::providerLine).orElse(null));
+        }
+        for (String dataSet : EmbeddedEngine.dataSetIds()) {
+            proxy.readinessDetail(() -> built.staleness().stream().filter(s -> s.dataSet().equals(dataSet)).findFirst()
+                    .map(EmbeddedEngine.Staleness::warning).orElse(null));
+        }
+    }
+
     /** A Prometheus registry for {@code GET /metrics}. */
     public static PrometheusMeterRegistry prometheus() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -77,7 +96,7 @@ public final class GatehouseFactory {
                 GatehouseFactory.class.getClassLoader());
         ReloadablePolicy reloadable = built.reloadable();
         try {
-            return GatehouseProxy.builder()
+            GatehouseProxy.Builder proxy = GatehouseProxy.builder()
                     .listeners(config.listeners())
                     .upstream(config.upstream())
                     .upstreamTimeout(config.upstreamTimeout())
@@ -92,8 +111,9 @@ public final class GatehouseFactory {
                         StoreStatus store = built.storeStatus();
                         return store.degraded() ? "rate-limit store " + store.store() + " degraded: " + store.detail() : null;
                     })
-                    .closing(built) // the policy watcher, the rate-limit store and the shared cache (closing the gatehouse twice is harmless)
-                    .start();
+                    .closing(built); // the policy watcher, the rate-limit store, the shared cache and the providers (closing the gatehouse twice is harmless)
+            readinessDetails(built, proxy);
+            return proxy.start();
         } catch (Exception | Error e) {
             built.close();
             throw e;

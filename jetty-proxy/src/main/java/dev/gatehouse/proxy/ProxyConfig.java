@@ -55,6 +55,15 @@ public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration ups
         return !settings.failOpen();
     }
 
+    /**
+     * This config with the public data feeds {@code on} unless the settings said otherwise
+     * ({@code data.public-feeds}, {@code data.refresh: off}): {@code gatehouse run} passes {@code true}.
+     */
+    public ProxyConfig withPublicFeedsDefault(boolean on) {
+        GatehouseSettings s = GatehouseSettings.from(settings).data(settings.data().withPublicFeedsDefault(on)).build();
+        return new ProxyConfig(listeners, upstream, upstreamTimeout, admin, adminToken, s);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -119,6 +119,11 @@ public final class Providers implements AutoCloseable {
         return new Providers(enrichers, new Fusion(weights), ticker, () -> ThreadLocalRandom.current().nextDouble(), maxWait);
     }
 
+    /** No provider: no enrichers, empty {@link #health()}, nothing to close. */
+    public static Providers none() {
+        return new Providers(List.of(), new Fusion(Map.of()), Ticker.systemTicker(), () -> 0.0, null);
+    }
+
     static ProviderApi api(ProviderSettings s) {
         return switch (s.name()) {
             case "iptrust" -> new IpTrustApi(s);

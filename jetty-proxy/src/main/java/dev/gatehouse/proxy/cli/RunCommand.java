@@ -124,7 +124,9 @@ final class RunCommand implements Callable<Integer> {
         }
         SettingsNode.Mapping overrides = SettingsSources.flat(flags, name -> "option " + flagNames.get(name), "options");
         try {
-            return ProxyConfigLoader.load(config, overrides, w -> env.err().println("warning: " + w), System::getenv);
+            // The production proxy keeps its data fresh: the public feeds are on unless data.public-feeds: false or data.refresh: off.
+            return ProxyConfigLoader.load(config, overrides, w -> env.err().println("warning: " + w), System::getenv)
+                    .withPublicFeedsDefault(true);
         } catch (SettingsException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

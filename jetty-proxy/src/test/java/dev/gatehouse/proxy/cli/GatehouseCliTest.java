@@ -233,6 +233,27 @@ class GatehouseCliTest {
     }
 
     @Test
+    void run_refreshesThePublicFeedsByDefault_dataRefreshOffOptsOut(@TempDir Path dir) throws Exception {
+        AtomicReference<ProxyConfig> started = new AtomicReference<>();
+        env.starter = c -> {
+            started.set(c);
+            return null;
+        };
+        assertThat(env.run("run", "--upstream", "http://127.0.0.1:3000")).isZero();
+        assertThat(started.get().settings().data().publicFeedsOn()).isTrue();
+        assertThat(started.get().settings().data().refreshInterval()).isEqualTo(Duration.ofHours(6));
+
+        Path config = Files.writeString(dir.resolve("gatehouse.yaml"), "upstream: http://127.0.0.1:3000\ndata:\n  refresh: off\n");
+        assertThat(env.run("run", "--config", config.toString())).isZero();
+        assertThat(started.get().settings().data().publicFeedsOn()).isFalse();
+        assertThat(started.get().settings().data().refreshInterval()).isNull();
+
+        Files.writeString(config, "upstream: http://127.0.0.1:3000\ndata:\n  public-feeds: false\n");
+        assertThat(env.run("run", "--config", config.toString())).isZero();
+        assertThat(started.get().settings().data().publicFeedsOn()).isFalse();
+    }
+
+    @Test
     void run_badConfig_exit2NamingTheKey(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("gatehouse.yaml");
         Files.writeString(config, "upstream: http://127.0.0.1:3000\nbudget: soon\n");
