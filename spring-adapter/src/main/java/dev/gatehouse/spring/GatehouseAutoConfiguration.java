@@ -1,6 +1,7 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.api.Policy;
 import dev.gatehouse.api.SharedCache;
@@ -27,21 +28,27 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.web.server.WebFilter;
+import reactor.core.publisher.Mono;
 
 /**
- * Puts Gatehouse in front of a servlet web application: reads the core {@link GatehouseSettings} from
+ * Puts Gatehouse in front of a web application: reads the core {@link GatehouseSettings} from
  * {@code gatehouse.*} (the same keys as {@code gatehouse.yaml}), builds each piece with the core
- * {@link GatehouseAssembly} (the one the servlet filter and the proxy use) and registers a
- * {@link GatehouseFilter}. Every bean steps aside for one of the same type that the application
- * defines, so any piece can be replaced; {@code gatehouse.enabled=false} turns the whole thing off.
+ * {@link GatehouseAssembly} (the one the servlet filter and the proxy use), then, for the stack the
+ * application runs on, registers the one front end that fits: a {@link GatehouseFilter} for a servlet
+ * application (Spring MVC), a {@link GatehouseWebFilter} for a reactive one (WebFlux); the {@link Decision}
+ * controller parameter is {@link GatehouseDecisionParameterAutoConfiguration}'s. Every bean steps aside for one of the same type that the
+ * application defines, so any piece can be replaced; {@code gatehouse.enabled=false} turns the whole
+ * thing off.
  *
  * <p>The configuration only translates; every check and every decision is the core's.
  */
 @AutoConfiguration
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({Filter.class, GatehouseFilter.class})
+@ConditionalOnWebApplication
+@ConditionalOnClass(Gatehouse.class)
 @ConditionalOnProperty(prefix = GatehouseProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(GatehouseProperties.class)
 public class GatehouseAutoConfiguration {
@@ -136,25 +143,47 @@ public class GatehouseAutoConfiguration {
         return FilterOptions.from(settings);
     }
 
-    /**
-     * The filter, mapped to {@code gatehouse.url-patterns} at {@code gatehouse.filter-order} for
-     * {@code REQUEST} dispatches, async-supported (it never starts async processing itself).
-     */
-    @Bean(FILTER_REGISTRATION_BEAN)
-    @ConditionalOnMissingBean(name = FILTER_REGISTRATION_BEAN)
-    public FilterRegistrationBean<GatehouseFilter> gatehouseFilterRegistration(Gatehouse gatehouse, ClientIpResolver resolver,
-                                                                                FilterOptions options, GatehouseProperties properties) {
-        FilterRegistrationBean<GatehouseFilter> registration = new FilterRegistrationBean<>(new GatehouseFilter(gatehouse, resolver, options));
-        registration.setName(FILTER_NAME);
-        registration.setUrlPatterns(Settings.urlPatterns(properties));
-        registration.setOrder(properties.getFilterOrder());
-        registration.setDispatcherTypes(DispatcherType.REQUEST);
-        registration.setAsyncSupported(true);
-        return registration;
-    }
-
     private static MeterRegistry registry(ObjectProvider<MeterRegistry> meterRegistry) {
         MeterRegistry registry = meterRegistry.getIfUnique();
         return registry != null ? registry : Metrics.globalRegistry;
+    }
+
+    /** The servlet filter. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass({Filter.class, GatehouseFilter.class})
+    static class ServletConfiguration {
+
+        /**
+         * The filter, mapped to {@code gatehouse.url-patterns} at {@code gatehouse.filter-order} for
+         * {@code REQUEST} dispatches, async-supported (it never starts async processing itself).
+         */
+        @Bean(FILTER_REGISTRATION_BEAN)
+        @ConditionalOnMissingBean(name = FILTER_REGISTRATION_BEAN)
+        public FilterRegistrationBean<GatehouseFilter> gatehouseFilterRegistration(Gatehouse gatehouse, ClientIpResolver resolver,
+                                                                                    FilterOptions options, GatehouseProperties properties) {
+            FilterRegistrationBean<GatehouseFilter> registration = new FilterRegistrationBean<>(new GatehouseFilter(gatehouse, resolver, options));
+            registration.setName(FILTER_NAME);
+            registration.setUrlPatterns(Settings.urlPatterns(properties));
+            registration.setOrder(properties.getFilterOrder());
+            registration.setDispatcherTypes(DispatcherType.REQUEST);
+            registration.setAsyncSupported(true);
+            return registration;
+        }
+    }
+
+    /** The {@link GatehouseWebFilter} for WebFlux applications. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass({WebFilter.class, Mono.class})
+    static class ReactiveConfiguration {
+
+        /** The WebFilter at {@code gatehouse.filter-order}, for every request the application handles. */
+        @Bean
+        @ConditionalOnMissingBean
+        GatehouseWebFilter gatehouseWebFilter(Gatehouse gatehouse, ClientIpResolver resolver, FilterOptions options,
+                                              GatehouseProperties properties) {
+            return new GatehouseWebFilter(gatehouse, resolver, options, properties.getFilterOrder());
+        }
     }
 }

@@ -8,11 +8,13 @@ import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.servlet.GatehouseFilter;
+import dev.gatehouse.settings.GatehouseSettings;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.TestPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -21,12 +23,14 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.web.server.WebFilter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatehouseAutoConfigurationTest {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class));
+
+    private final ReactiveWebApplicationContextRunner reactiveRunner = new ReactiveWebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class));
 
     /** Engine and policy doubles, so these tests never depend on the embedded data or the YAML loader. */
     @Configuration(proxyBeanMethods = false)
@@ -203,9 +210,71 @@ class GatehouseAutoConfigurationTest {
     }
 
     @Test
-    void autoConfiguration_withoutGatehouseFilterOnClassPath_getsNothing() {
-        runner.withUserConfiguration(Doubles.class).withClassLoader(new FilteredClassLoader(GatehouseFilter.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Gatehouse.class));
+    void autoConfiguration_withoutGatehouseOnClassPath_getsNothing() {
+        runner.withUserConfiguration(Doubles.class).withClassLoader(new FilteredClassLoader(Gatehouse.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GatehouseSettings.class));
+    }
+
+    @Test
+    void autoConfiguration_withoutServletApi_registersNoServletFilter() {
+        runner.withUserConfiguration(Doubles.class).withClassLoader(new FilteredClassLoader(Filter.class))
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Gatehouse.class)
+                        .doesNotHaveBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN));
+    }
+
+    @Test
+    void autoConfiguration_servletApplication_getsTheServletFilterAndMvcParameter_notTheWebFilter() {
+        runner.withUserConfiguration(Doubles.class).run(context -> assertThat(context).hasNotFailed()
+                .hasBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)
+                .hasSingleBean(GatehouseDecisionParameterAutoConfiguration.MvcDecisionParameter.class)
+                .doesNotHaveBean(GatehouseWebFilter.class)
+                .doesNotHaveBean(GatehouseDecisionParameterAutoConfiguration.WebFluxDecisionParameter.class));
+    }
+
+    @Test
+    void autoConfiguration_reactiveApplication_getsTheWebFilterAndWebFluxParameter_notTheServletFilter() {
+        reactiveRunner.withUserConfiguration(Doubles.class).run(context -> {
+            assertThat(context).hasNotFailed()
+                    .hasSingleBean(GatehouseWebFilter.class)
+                    .hasSingleBean(GatehouseDecisionParameterAutoConfiguration.WebFluxDecisionParameter.class)
+                    .doesNotHaveBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)
+                    .doesNotHaveBean(GatehouseDecisionParameterAutoConfiguration.MvcDecisionParameter.class);
+            GatehouseWebFilter filter = context.getBean(GatehouseWebFilter.class);
+            assertThat(filter.gatehouse()).isSameAs(context.getBean(Gatehouse.class));
+            assertThat(filter.resolver()).isSameAs(context.getBean(ClientIpResolver.class));
+            assertThat(filter.getOrder()).isEqualTo(GatehouseProperties.DEFAULT_FILTER_ORDER);
+        });
+    }
+
+    @Test
+    void autoConfiguration_reactiveApplication_filterOrderProperty_ordersTheWebFilter() {
+        reactiveRunner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.filter-order=-50")
+                .run(context -> assertThat(context.getBean(GatehouseWebFilter.class).getOrder()).isEqualTo(-50));
+    }
+
+    @Test
+    void autoConfiguration_reactiveApplication_userWebFilter_replacesOurs() {
+        reactiveRunner.withUserConfiguration(Doubles.class)
+                .withBean("myFilter", GatehouseWebFilter.class, () -> new GatehouseWebFilter(
+                        Gatehouse.builder().engine(new FakeEngine()).policy(TestPolicy.torBlocking()).build(),
+                        ClientIpResolver.direct(), FilterOptions.defaults(), 7))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(GatehouseWebFilter.class);
+                    assertThat(context.getBean(GatehouseWebFilter.class).getOrder()).isEqualTo(7);
+                });
+    }
+
+    @Test
+    void autoConfiguration_reactiveApplication_enabledFalse_registersNoFilter_butKeepsTheDecisionParameter() {
+        reactiveRunner.withUserConfiguration(Doubles.class).withPropertyValues("gatehouse.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GatehouseWebFilter.class).doesNotHaveBean(Gatehouse.class)
+                        .hasSingleBean(GatehouseDecisionParameterAutoConfiguration.WebFluxDecisionParameter.class));
+    }
+
+    @Test
+    void autoConfiguration_reactiveApplicationWithoutWebFlux_getsNoWebFilter() {
+        reactiveRunner.withUserConfiguration(Doubles.class).withClassLoader(new FilteredClassLoader(WebFilter.class))
+                .run(context -> assertThat(context).doesNotHaveBean(GatehouseWebFilter.class));
     }
 
     @Test

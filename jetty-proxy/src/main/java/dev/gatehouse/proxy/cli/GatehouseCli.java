@@ -25,6 +25,11 @@ public final class GatehouseCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // one line per log record (the JDK's default spends two, the first only on the time and class),
+        // unless the operator chose a format
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(commandLine(CliEnvironment.real()).execute(args));
     }
 

@@ -1,0 +1,55 @@
+package dev.gatehouse.spring;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static dev.gatehouse.spring.ServerTestApp.CLIENT;
+import static dev.gatehouse.spring.ServerTestApp.SLOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The starter on WebFlux (Reactor Netty) on a random port: the GatehouseWebFilter, not the servlet filter. */
+@SpringBootTest(classes = ServerTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.main.web-application-type=reactive", "gatehouse.trusted-proxies=loopback",
+                "management.endpoint.health.show-details=always"})
+class WebFluxServerTest extends AbstractServerTest {
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void reactiveApplication_getsTheWebFilterOnly() {
+        assertThat(context.getBeansOfType(GatehouseWebFilter.class)).hasSize(1);
+        assertThat(context.containsBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)).isFalse();
+    }
+
+    /**
+     * Many more requests waiting on a slow engine than Reactor Netty has event-loop threads (one per
+     * core): were the filter to block a thread while it waits, they would queue behind each other and
+     * an ordinary client's request would wait too. Here the ordinary request is answered while they wait.
+     */
+    @Test
+    void slowLookups_doNotHoldTheEventLoop() throws Exception {
+        ServerTestApp.Client client = client();
+        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+        for (int i = 0; i < 4 * Runtime.getRuntime().availableProcessors() + 8; i++) {
+            slow.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.get("/hello", "X-Forwarded-For", SLOW);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        assertThat(client.get("/hello", "X-Forwarded-For", CLIENT).statusCode()).isEqualTo(200);
+        for (CompletableFuture<HttpResponse<String>> response : slow) {
+            assertThat(response.get().statusCode()).isEqualTo(200);
+        }
+    }
+}
