@@ -6,6 +6,8 @@ import dev.gatehouse.api.Policy;
 import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signals;
 import dev.gatehouse.api.Verdict;
+import dev.gatehouse.challenge.ChallengeSettings;
+import dev.gatehouse.challenge.Challenger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -69,6 +71,7 @@ public final class Gatehouse implements AutoCloseable {
     private final Counter policyErrors;
     private final Timer decisionTimer;
     private final Counter[][] decisions; // [verdict][shadowed ? 1 : 0], registered once: no lookup per request
+    private final Challenger challenger;
     private final List<Consumer<? super Decision>> listeners;
     private final Executor listenerExecutor; // null when there is no listener
     private final ExecutorService ownListenerExecutor; // non-null when Gatehouse made it
@@ -92,6 +95,7 @@ public final class Gatehouse implements AutoCloseable {
             }
         };
         this.registry = b.registry;
+        this.challenger = b.challenger != null ? b.challenger : Challenger.create(ChallengeSettings.ofDefaults(), b.registry);
         this.engineTimeouts = Counter.builder("gatehouse.engine.timeouts")
                 .description("Lookups that ran past the time budget; the decision used what was known").register(registry);
         this.engineErrors = Counter.builder("gatehouse.engine.errors")
@@ -266,6 +270,7 @@ public final class Gatehouse implements AutoCloseable {
         Decision decision;
         try {
             Policy current = policy.get();
+            signals = challenger.markPass(facts, signals); // challenge_passed, for the policy to test
             decision = Objects.requireNonNull(explain ? current.explain(facts, signals) : current.evaluate(facts, signals),
                     "the policy returned no decision");
         } catch (RuntimeException e) {
@@ -330,6 +335,11 @@ public final class Gatehouse implements AutoCloseable {
         return registry;
     }
 
+    /** Serves {@code challenge} decisions and checks passes; adapters hand it challenge decisions and its endpoint's requests. */
+    public Challenger challenger() {
+        return challenger;
+    }
+
     /**
      * Closes the engine and, when Gatehouse made them, the scheduler and the listeners' thread (decisions
      * already queued for the listeners are still passed on); later decisions still complete.
@@ -383,6 +393,7 @@ public final class Gatehouse implements AutoCloseable {
         private LongSupplier nanoTime = System::nanoTime;
         private ScheduledExecutorService scheduler;
         private MeterRegistry registry = Metrics.globalRegistry;
+        private Challenger challenger;
         private final List<Consumer<? super Decision>> listeners = new ArrayList<>();
         private Executor listenerExecutor;
 
@@ -466,6 +477,15 @@ public final class Gatehouse implements AutoCloseable {
 
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * How {@code challenge} decisions are served and passes checked (default: {@link ChallengeSettings#ofDefaults()},
+         * a secret made for this process).
+         */
+        public Builder challenger(Challenger challenger) {
+            this.challenger = Objects.requireNonNull(challenger, "challenger");
             return this;
         }
 

@@ -46,14 +46,38 @@ public record Decision(Verdict verdict, String rule, Response response, Verdict 
      *
      * @param status  HTTP status (403, 429, …); 0 for a pass
      * @param headers extra response headers ({@code Retry-After}, {@code RateLimit}, …)
-     * @param message a short human message for the body
+     * @param message   a short human message for the body
+     * @param challenge for a {@code challenge} verdict, how hard and what to do when the client cannot solve it; otherwise {@code null}
      */
-    public record Response(int status, Map<String, String> headers, String message) {
+    public record Response(int status, Map<String, String> headers, String message, Challenge challenge) {
         public static final Response PASS = new Response(0, Map.of(), "");
 
         public Response {
             headers = Map.copyOf(headers);
             Objects.requireNonNull(message, "message");
+        }
+
+        /** A response that is not a challenge. */
+        public Response(int status, Map<String, String> headers, String message) {
+            this(status, headers, message, null);
+        }
+    }
+
+    /**
+     * What a {@code challenge} rule asks for.
+     *
+     * @param difficulty leading zero bits the proof of work needs; 0 = the configured default ({@code challenge.difficulty})
+     * @param fallback   the verdict for a client that keeps failing ({@code block} or {@code rate_limit});
+     *                   {@link Response#status()} is its status
+     */
+    public record Challenge(int difficulty, Verdict fallback) {
+        public Challenge {
+            if (difficulty < 0 || difficulty > 32) {
+                throw new IllegalArgumentException("difficulty is 1..32 leading zero bits (0 = the configured default), was " + difficulty);
+            }
+            if (fallback != Verdict.BLOCK && fallback != Verdict.RATE_LIMIT) {
+                throw new IllegalArgumentException("a challenge falls back to block or rate_limit, not " + fallback);
+            }
         }
     }
 

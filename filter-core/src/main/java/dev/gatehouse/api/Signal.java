@@ -38,7 +38,9 @@ public enum Signal {
     BOT_VERIFIED("bot_verified", Type.STRING),
     BOT_VERIFIED_BY("bot_verified_by", Type.STRING),
     UA_CLAIMS_BOT("ua_claims_bot", Type.BOOLEAN),
-    UA_INCONSISTENT("ua_inconsistent", Type.BOOLEAN);
+    UA_INCONSISTENT("ua_inconsistent", Type.BOOLEAN),
+    /** The client holds a valid challenge pass (set by the Gatehouse before the policy runs; absent = false). */
+    CHALLENGE_PASSED("challenge_passed", Type.BOOLEAN);
 
     /** How a signal's value is represented: {@code Boolean}, {@code Integer} or {@code String}. */
     public enum Type { BOOLEAN, INTEGER, STRING }

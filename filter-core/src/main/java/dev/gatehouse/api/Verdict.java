@@ -7,7 +7,12 @@ public enum Verdict {
     /** Too many requests: answer 429 with {@code Retry-After}. */
     RATE_LIMIT("rate_limit"),
     /** Refuse the request (403 by default). */
-    BLOCK("block");
+    BLOCK("block"),
+    /**
+     * Ask a browser to solve a proof-of-work page first; a client holding a valid pass goes on. The
+     * adapters serve it through {@link dev.gatehouse.challenge.Challenger}.
+     */
+    CHALLENGE("challenge");
 
     private final String id;
 
@@ -15,7 +20,7 @@ public enum Verdict {
         this.id = id;
     }
 
-    /** The name used in policies, headers and JSON: {@code allow}, {@code rate_limit}, {@code block}. */
+    /** The name used in policies, headers and JSON: {@code allow}, {@code rate_limit}, {@code block}, {@code challenge}. */
     public String id() {
         return id;
     }

@@ -1,8 +1,11 @@
 package dev.gatehouse.enforcement;
 
 import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signals;
 import dev.gatehouse.api.Verdict;
+import dev.gatehouse.challenge.ChallengeOutcome;
+import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.net.IpAddress;
 
 import java.net.InetSocketAddress;
@@ -36,6 +39,45 @@ public final class Enforcement {
     /** Whether the request goes on to the application: an allow, or a refusal only shadowed. */
     public static boolean passes(Decision decision) {
         return decision.verdict() == Verdict.ALLOW || decision.shadowed() != null;
+    }
+
+    /**
+     * What the adapter answers instead of passing the request on, or {@code null} to pass it on: nothing
+     * for a passing decision; for a {@code challenge}, the challenge page, the refusal of a client that
+     * cannot take it (an API client, a {@code POST}, a network that keeps failing), or nothing (a valid
+     * pass, a verified crawler, an exempt path); for a block or a rate limit, its {@link Refusal}.
+     *
+     * @param facts      the request, or {@code null} when there is none (a peer that is not an IP address)
+     * @param rawQuery   the query string without {@code ?}, or {@code null}; kept in the challenge's return address
+     * @param base       where the application is mounted (a servlet context path), {@code ""} at the root
+     * @param challenger serves challenges ({@code Gatehouse.challenger()})
+     */
+    public static Refusal answer(Decision decision, RequestFacts facts, String rawQuery, String base, Challenger challenger) {
+        if (passes(decision)) {
+            return null;
+        }
+        String accept = facts == null ? null : facts.header("accept");
+        if (decision.verdict() != Verdict.CHALLENGE || facts == null) {
+            return Refusal.of(decision, accept);
+        }
+        ChallengeOutcome outcome = challenger.enforce(decision, facts, rawQuery, base);
+        if (outcome instanceof ChallengeOutcome.Page page) {
+            return Refusal.of(page.response());
+        }
+        if (outcome instanceof ChallengeOutcome.Refuse refuse) {
+            return Refusal.of(refuse.decision(), accept);
+        }
+        return null; // ChallengeOutcome.Pass
+    }
+
+    /**
+     * The answer of the challenge's own endpoint, for a request whose path {@link Challenger#isEndpoint is
+     * one}: answered before any decision (the verify redirect with the pass cookie, or a refusal).
+     *
+     * @param secure whether the request came over HTTPS (the pass cookie is then {@code Secure})
+     */
+    public static Refusal challengeEndpoint(Challenger challenger, RequestFacts facts, String rawQuery, boolean secure) {
+        return Refusal.of(challenger.endpoint(facts, rawQuery, secure));
     }
 
     /** The decision's status, or the verdict's usual one (429 for a rate limit, 403 otherwise) when the policy left it out. */

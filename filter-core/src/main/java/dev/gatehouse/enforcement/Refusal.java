@@ -1,6 +1,7 @@
 package dev.gatehouse.enforcement;
 
 import dev.gatehouse.api.Decision;
+import dev.gatehouse.challenge.ChallengeResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -33,6 +34,14 @@ public final class Refusal {
         headers.put("Cache-Control", "no-store");
         return new Refusal(Enforcement.refusalStatus(decision), Map.copyOf(headers), rendered.contentType(),
                 rendered.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The challenge's own answers, sent the same way: the page (403 with its CSP), the verify endpoint's
+     * redirect (303 with the pass cookie) or its refusal.
+     */
+    public static Refusal of(ChallengeResponse response) {
+        return new Refusal(response.status(), response.headers(), response.contentType(), response.body());
     }
 
     /** The HTTP status: the decision's, or the verdict's usual one (403, 429) when the policy named none. */

@@ -133,6 +133,16 @@ final class CompiledPolicy implements Policy {
         String note = null;
         switch (verdict) {
             case ALLOW -> response = Decision.Response.PASS;
+            case CHALLENGE -> {
+                // status, headers and message are what a client that cannot take the challenge gets (an API client, a loop)
+                response = new Decision.Response(rule.refusalStatus(Verdict.CHALLENGE), rule.headers, rule.message.render(signals),
+                        rule.challenge);
+                if (explained != null) {
+                    note = "challenge at " + (rule.challenge.difficulty() == 0 ? "the configured difficulty"
+                            : "difficulty " + rule.challenge.difficulty()) + ", fallback " + rule.challenge.fallback().id()
+                            + "; served to GET/HEAD of HTML, not to verified crawlers, exempt paths or a client holding a valid pass";
+                }
+            }
             case BLOCK -> response = rule.fixedResponse != null ? rule.fixedResponse
                     : new Decision.Response(rule.refusalStatus(Verdict.BLOCK), rule.headers, rule.message.render(signals));
             default -> {

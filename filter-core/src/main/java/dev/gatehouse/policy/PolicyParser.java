@@ -1,5 +1,6 @@
 package dev.gatehouse.policy;
 
+import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.Verdict;
 import dev.gatehouse.policy.PolicyProblem.Kind;
 import dev.gatehouse.policy.YamlNodes.Field;
@@ -25,11 +26,15 @@ import java.util.regex.Pattern;
 final class PolicyParser {
 
     static final List<String> TOP_KEYS = List.of("description", "mode", "default", "limits", "rules");
-    static final List<String> RULE_KEYS = List.of("name", "description", "when", "action", "limit", "status", "message", "headers", "shadow");
-    static final List<String> DEFAULT_KEYS = List.of("action", "limit", "status", "message", "headers");
+    static final List<String> RULE_KEYS = List.of("name", "description", "when", "action", "limit", "status", "message", "headers", "shadow",
+            "difficulty", "fallback");
+    static final List<String> DEFAULT_KEYS = List.of("action", "limit", "status", "message", "headers", "difficulty", "fallback");
     static final List<String> LIMIT_KEYS = List.of("capacity", "refill", "period", "key", "ip_prefix", "ipv4_prefix", "ipv6_prefix", "on_exceed");
     static final List<String> IP_PREFIX_KEYS = List.of("v4", "v6");
-    static final List<String> VERDICTS = List.of("allow", "block", "rate_limit");
+    static final List<String> VERDICTS = List.of("allow", "block", "rate_limit", "challenge");
+    static final List<String> CHALLENGE_FALLBACKS = List.of("block", "rate_limit");
+    /** The most leading zero bits a policy may ask for: 2^32 hashes is minutes of a phone's time already. */
+    static final int MAX_DIFFICULTY = 32;
 
     private static final Pattern RULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -289,13 +294,13 @@ final class PolicyParser {
     private Verdict verdict(Map<String, Field> f, Node owner, String path) {
         Field action = f.get("action");
         if (action == null) {
-            problems.add(owner, path, Kind.MISSING_KEY, "missing required key 'action' (allow, block or rate_limit)");
+            problems.add(owner, path, Kind.MISSING_KEY, "missing required key 'action' (allow, block, rate_limit or challenge)");
             return null;
         }
         String v = YamlNodes.string(action.value(), path + ".action", problems);
         Verdict verdict = v == null ? null : Verdict.byId(v);
         if (v != null && verdict == null) {
-            problems.add(action.value(), path + ".action", Kind.BAD_VALUE, "action '" + v + "' is not one of allow, block, rate_limit"
+            problems.add(action.value(), path + ".action", Kind.BAD_VALUE, "action '" + v + "' is not one of allow, block, rate_limit, challenge"
                     + DidYouMean.suggest(v, VERDICTS));
         }
         return verdict;
@@ -309,13 +314,14 @@ final class PolicyParser {
         if (verdict == Verdict.ALLOW) {
             for (String key : List.of("limit", "status", "message", "headers")) {
                 if (f.containsKey(key)) {
-                    problems.add(f.get(key).keyNode(), path + "." + key, Kind.BAD_VALUE, "'" + key + "' applies only to block or rate_limit");
+                    problems.add(f.get(key).keyNode(), path + "." + key, Kind.BAD_VALUE, "'" + key + "' applies only to block, rate_limit or challenge");
                 }
             }
         }
-        if (verdict == Verdict.BLOCK && f.containsKey("limit")) {
+        if ((verdict == Verdict.BLOCK || verdict == Verdict.CHALLENGE) && f.containsKey("limit")) {
             problems.add(f.get("limit").keyNode(), path + ".limit", Kind.BAD_VALUE, "'limit' applies only to action rate_limit");
         }
+        Decision.Challenge challenge = challenge(f, path, verdict);
         if (verdict == Verdict.RATE_LIMIT) {
             Field l = f.get("limit");
             if (l == null) {
@@ -340,6 +346,9 @@ final class PolicyParser {
             }
         }
         String message = Rule.defaultMessage(verdict);
+        if (verdict == Verdict.CHALLENGE && challenge == null) {
+            return null; // its problems are reported
+        }
         if (f.containsKey("message")) {
             Node m = f.get("message").value();
             String text = YamlNodes.string(m, path + ".message", problems);
@@ -356,10 +365,50 @@ final class PolicyParser {
             return null;
         }
         int line = node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
-        Verdict refusal = verdict == Verdict.RATE_LIMIT ? limit.onExceed() : verdict;
+        Verdict refusal = verdict == Verdict.RATE_LIMIT ? limit.onExceed() : verdict == Verdict.CHALLENGE ? challenge.fallback() : verdict;
         int shownStatus = status != 0 ? status : refusal == Verdict.RATE_LIMIT ? 429 : 403;
         MessageTemplate template = MessageTemplate.compile(message, name, shownStatus, refusal.id());
-        return new Rule(name, id, description, condition, verdict, limit, shadow, status, template, headers, line);
+        return new Rule(name, id, description, condition, verdict, limit, shadow, status, template, headers, line, challenge);
+    }
+
+    /**
+     * {@code difficulty} (leading zero bits, 1..32; absent = the configured {@code challenge.difficulty})
+     * and {@code fallback} ({@code block} by default, or {@code rate_limit}) of a challenge; both only
+     * with {@code action: challenge}. {@code null} for another verdict or when a value is wrong (reported).
+     */
+    private Decision.Challenge challenge(Map<String, Field> f, String path, Verdict verdict) {
+        if (verdict != Verdict.CHALLENGE) {
+            for (String key : List.of("difficulty", "fallback")) {
+                if (f.containsKey(key)) {
+                    problems.add(f.get(key).keyNode(), path + "." + key, Kind.BAD_VALUE, "'" + key + "' applies only to action challenge");
+                }
+            }
+            return null;
+        }
+        int before = problems.size();
+        int difficulty = 0;
+        if (f.containsKey("difficulty")) {
+            Node d = f.get("difficulty").value();
+            Long v = YamlNodes.integer(d, path + ".difficulty", problems);
+            if (v != null && (v < 1 || v > MAX_DIFFICULTY)) {
+                problems.add(d, path + ".difficulty", Kind.BAD_VALUE, "difficulty is the number of leading zero bits, 1.."
+                        + MAX_DIFFICULTY + ", was " + v + " (16 takes a browser about a second, each bit doubles it)");
+            } else if (v != null) {
+                difficulty = v.intValue();
+            }
+        }
+        Verdict fallback = Verdict.BLOCK;
+        if (f.containsKey("fallback")) {
+            Node n = f.get("fallback").value();
+            String v = YamlNodes.string(n, path + ".fallback", problems);
+            if ("rate_limit".equals(v)) {
+                fallback = Verdict.RATE_LIMIT;
+            } else if (v != null && !v.equals("block")) {
+                problems.add(n, path + ".fallback", Kind.BAD_VALUE, "fallback is block (403) or rate_limit (429), not '" + v + "'"
+                        + DidYouMean.suggest(v, CHALLENGE_FALLBACKS));
+            }
+        }
+        return problems.size() > before ? null : new Decision.Challenge(difficulty, fallback);
     }
 
     private Map<String, String> headers(Field field, String path) {

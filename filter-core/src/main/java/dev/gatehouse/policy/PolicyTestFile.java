@@ -204,7 +204,7 @@ record PolicyTestFile(Path policy, List<Case> cases) {
         String v = YamlNodes.string(node, path, problems);
         Verdict verdict = v == null ? null : Verdict.byId(v);
         if (v != null && verdict == null) {
-            problems.add(node, path, Kind.BAD_VALUE, "'" + v + "' is not one of allow, block, rate_limit" + DidYouMean.suggest(v, PolicyParser.VERDICTS));
+            problems.add(node, path, Kind.BAD_VALUE, "'" + v + "' is not one of allow, block, rate_limit, challenge" + DidYouMean.suggest(v, PolicyParser.VERDICTS));
         }
         return verdict;
     }

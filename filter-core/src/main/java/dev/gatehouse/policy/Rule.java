@@ -18,6 +18,7 @@ final class Rule {
     final Condition condition;
     final Verdict verdict;
     final LimitSpec limit;           // for rate_limit, else null
+    final Decision.Challenge challenge; // for challenge, else null
     final boolean shadow;
     final int status;                // 0 = the verdict's default
     final MessageTemplate message;
@@ -30,7 +31,7 @@ final class Rule {
     List<Decision.TraceStep> fastTrace;    // the steps up to and including this rule, or null: built per decision
 
     Rule(String name, String id, String description, Condition condition, Verdict verdict, LimitSpec limit, boolean shadow,
-         int status, MessageTemplate message, Map<String, String> headers, int line) {
+         int status, MessageTemplate message, Map<String, String> headers, int line, Decision.Challenge challenge) {
         this.name = name;
         this.id = id;
         this.description = description;
@@ -42,17 +43,22 @@ final class Rule {
         this.message = message;
         this.headers = Map.copyOf(headers);
         this.line = line;
+        this.challenge = challenge;
         this.fixedResponse = verdict == Verdict.BLOCK && message.isFixed()
                 ? new Decision.Response(refusalStatus(Verdict.BLOCK), this.headers, message.render(null))
                 : null;
     }
 
     int refusalStatus(Verdict v) {
-        return status != 0 ? status : v == Verdict.RATE_LIMIT ? 429 : 403;
+        Verdict shown = v == Verdict.CHALLENGE ? challenge.fallback() : v;
+        return status != 0 ? status : shown == Verdict.RATE_LIMIT ? 429 : 403;
     }
 
     static String defaultMessage(Verdict verdict) {
-        return verdict == Verdict.RATE_LIMIT ? "Too many requests (rule {rule}); please retry later"
-                : "Request blocked by rule {rule}";
+        return switch (verdict) {
+            case RATE_LIMIT -> "Too many requests (rule {rule}); please retry later";
+            case CHALLENGE -> "A browser check is required (rule {rule}); open this address in a web browser with JavaScript enabled";
+            default -> "Request blocked by rule {rule}";
+        };
     }
 }

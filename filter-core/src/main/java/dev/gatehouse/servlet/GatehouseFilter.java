@@ -5,6 +5,7 @@ import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signals;
 import dev.gatehouse.api.Verdict;
+import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
@@ -151,8 +152,14 @@ public class GatehouseFilter implements Filter {
         }
         ClientIpResolver.Resolution resolution = resolveClientIp(clientRequest, peer);
         RequestFacts facts = requestFacts(clientRequest, resolution.clientIp(), peer);
+        if (Challenger.isEndpoint(facts.path())) {
+            // the challenge's own verify endpoint: its answer sets the pass, so no decision stands before it
+            write(Enforcement.challengeEndpoint(gatehouse.challenger(), facts, clientRequest.getQueryString(), clientRequest.isSecure()),
+                    clientRequest, clientResponse);
+            return;
+        }
         Decision decision = decide(gatehouse, facts);
-        enforce(decision, resolution, clientRequest, clientResponse, chain);
+        enforce(decision, resolution, facts, clientRequest, clientResponse, chain);
     }
 
     /** The client address: the socket peer, or what trusted proxies say in the forwarding headers. */
@@ -207,30 +214,43 @@ public class GatehouseFilter implements Filter {
     }
 
     /**
-     * allow → continue the chain with the decision attached; block / rate_limit → answer here.
+     * allow → continue the chain with the decision attached; block / rate_limit → answer here. Without the
+     * request facts a {@code challenge} cannot be served and is refused; {@link #doFilter} calls the
+     * overload that has them.
      *
      * @param resolution how the client address was found; {@code null} when the peer is not an IP address
      */
     protected void enforce(Decision decision, ClientIpResolver.Resolution resolution, HttpServletRequest request,
                            HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
+        enforce(decision, resolution, null, request, response, chain);
+    }
+
+    /**
+     * allow → continue the chain with the decision attached; block / rate_limit → answer here; challenge →
+     * the page, a refusal, or on (a valid pass, a verified crawler, an exempt path), as {@link Enforcement#answer} says.
+     *
+     * @param facts the request as decided; {@code null} when the peer is not an IP address
+     */
+    protected void enforce(Decision decision, ClientIpResolver.Resolution resolution, RequestFacts facts, HttpServletRequest request,
+                           HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
         request.setAttribute(Decision.REQUEST_ATTRIBUTE, decision);
         if (options.explainHeader()) {
             response.setHeader(FilterOptions.EXPLAIN_HEADER, ExplainHeader.render(decision, resolution));
         }
-        if (Enforcement.passes(decision)) {
+        Refusal refusal = Enforcement.answer(decision, facts, request.getQueryString(), request.getContextPath(), gatehouse.challenger());
+        if (refusal == null) {
             // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
             Map<String, String> quota = decision.response().headers();
-            if (!quota.isEmpty()) {
+            if (!quota.isEmpty() && Enforcement.passes(decision)) {
                 quota.forEach(response::setHeader);
             }
             chain.doFilter(DecisionRequest.wrap(request, options.upstreamHeaders() ? decision : null), response);
             return;
         }
-        refuse(decision, request, response);
+        write(refusal, request, response);
     }
 
-    private static void refuse(Decision decision, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Refusal refusal = Refusal.of(decision, request.getHeader("Accept"));
+    private static void write(Refusal refusal, HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setStatus(refusal.status());
         refusal.headers().forEach(response::setHeader);
         response.setContentType(refusal.contentType());

@@ -10,6 +10,7 @@ import dev.gatehouse.ratelimit.redis.RedisSharedCache;
 import java.time.Clock;
 
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.api.Policy;
@@ -310,7 +311,8 @@ public final class GatehouseAssembly {
                 .engine(engine)
                 .budget(settings.budget())
                 .failOpen(settings.failOpen())
-                .meterRegistry(registry);
+                .meterRegistry(registry)
+                .challenger(Challenger.create(settings.challenge(), registry));
         if (policy instanceof ReloadablePolicy reloadable) {
             b.policy((Supplier<Policy>) reloadable);
         } else {

@@ -3,6 +3,7 @@ package dev.gatehouse.settings;
 import dev.gatehouse.engine.provider.ProviderSettings;
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 
+import dev.gatehouse.challenge.ChallengeSettings;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -47,11 +48,13 @@ import java.util.Objects;
  * @param decisionLog     the {@code decision-log} block, bound by the decision log; {@code null} = none
  * @param explainHeader   servlet/Spring: add {@code X-Gatehouse-Explain} to responses
  * @param upstreamHeaders pass {@code X-Gatehouse-*} request headers to the application
+ * @param challenge       how the {@code challenge} verdict is served (secrets, pass lifetime, difficulty, exempt paths)
  */
 public record GatehouseSettings(String policy, boolean policyReload, Duration budget, FailMode failMode,
                                 List<String> trustedProxies, ForwardedHeaders forwardedHeaders, List<HostPort> dnsServers,
                                 DataSettings data, RateLimitSettings rateLimit, Map<String, ProviderSettings> providers,
-                                SharedCacheKind sharedCache, SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders) {
+                                SharedCacheKind sharedCache, SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders,
+                                ChallengeSettings challenge) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofMillis(50);
     public static final Duration MAX_BUDGET = Duration.ofSeconds(60);
@@ -79,6 +82,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
     public GatehouseSettings {
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(sharedCache, "sharedCache");
+        Objects.requireNonNull(challenge, "challenge");
         if (sharedCache == SharedCacheKind.REDIS && rateLimit.redis() == null) {
             throw new IllegalStateException("shared-cache: redis uses the rate-limit.redis connection, and there is no rate-limit.redis block (url: redis://…)");
         }
@@ -121,6 +125,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         b.decisionLog = prototype.decisionLog;
         b.explainHeader = prototype.explainHeader;
         b.upstreamHeaders = prototype.upstreamHeaders;
+        b.challenge = prototype.challenge;
         return b;
     }
 
@@ -248,6 +253,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         private SettingsNode decisionLog;
         private boolean explainHeader;
         private boolean upstreamHeaders = true;
+        private ChallengeSettings challenge = ChallengeSettings.ofDefaults();
 
         private Builder() {
         }
@@ -375,9 +381,15 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             return this;
         }
 
+        /** The {@code challenge} block. */
+        public Builder challenge(ChallengeSettings challenge) {
+            this.challenge = Objects.requireNonNull(challenge, "challenge");
+            return this;
+        }
+
         public GatehouseSettings build() {
             return new GatehouseSettings(policy, policyReload, budget, failMode, trustedProxies, forwardedHeaders, dnsServers,
-                    data, rateLimit, providers, sharedCache, decisionLog, explainHeader, upstreamHeaders);
+                    data, rateLimit, providers, sharedCache, decisionLog, explainHeader, upstreamHeaders, challenge);
         }
     }
 }

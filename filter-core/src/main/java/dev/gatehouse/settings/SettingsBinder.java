@@ -4,6 +4,7 @@ import dev.gatehouse.engine.provider.ProviderSettings;
 
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 
+import dev.gatehouse.challenge.ChallengeSettings;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -39,7 +40,10 @@ public final class SettingsBinder {
 
     /** The core keys, in the order {@code docs/configuration.md} lists them. */
     public static final List<String> KEYS = List.of("policy", "policy-reload", "budget", "fail-mode", "trusted-proxies",
-            "forwarded-headers", "dns-servers", "data", "rate-limit", "shared-cache", "providers", "decision-log", "explain-header", "upstream-headers");
+            "forwarded-headers", "dns-servers", "data", "rate-limit", "shared-cache", "providers", "decision-log", "explain-header", "upstream-headers",
+            "challenge");
+    static final List<String> CHALLENGE_KEYS = List.of("secret-env", "previous-secret-env", "pass-lifetime", "difficulty",
+            "exempt-paths", "max-failures", "failure-window", "cookie");
     static final List<String> DATA_KEYS = List.of("directory", "refresh", "urls", "public-feeds");
     static final List<String> RATE_LIMIT_KEYS = List.of("store", "max-keys", "redis");
     static final List<String> REDIS_KEYS = List.of("url", "password-env", "key-prefix", "timeout", "fallback");
@@ -162,6 +166,13 @@ public final class SettingsBinder {
         if (upstreamHeaders != null) {
             b.upstreamHeaders(upstreamHeaders);
         }
+        SettingsReader challenge = r.child("challenge");
+        if (challenge != null) {
+            ChallengeSettings c = challenge(challenge);
+            if (c != null) {
+                b.challenge(c);
+            }
+        }
         if (!r.problems().isEmpty()) {
             return null;
         }
@@ -229,6 +240,47 @@ public final class SettingsBinder {
         }
         DataSettings[] out = new DataSettings[1];
         r.apply("", () -> out[0] = new DataSettings(directory, refreshOff ? null : refresh, urls, feeds));
+        return out[0];
+    }
+
+    /** The {@code challenge} block: each builder check becomes a problem naming its key. */
+    private static ChallengeSettings challenge(SettingsReader r) {
+        r.checkKeys(CHALLENGE_KEYS, Set.of());
+        ChallengeSettings.Builder c = ChallengeSettings.custom();
+        String secretEnv = r.string("secret-env");
+        if (secretEnv != null) {
+            r.apply("secret-env", () -> c.secretEnv(secretEnv));
+        }
+        String previousEnv = r.string("previous-secret-env");
+        if (previousEnv != null) {
+            r.apply("previous-secret-env", () -> c.previousSecretEnv(previousEnv));
+        }
+        Duration lifetime = r.duration("pass-lifetime");
+        if (lifetime != null) {
+            r.apply("pass-lifetime", () -> c.passLifetime(lifetime));
+        }
+        Long difficulty = r.integer("difficulty");
+        if (difficulty != null) {
+            r.apply("difficulty", () -> c.difficulty((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, difficulty))));
+        }
+        List<String> exempt = r.list("exempt-paths");
+        if (exempt != null) {
+            r.apply("exempt-paths", () -> c.exemptPaths(exempt));
+        }
+        Long maxFailures = r.integer("max-failures");
+        if (maxFailures != null) {
+            r.apply("max-failures", () -> c.maxFailures((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, maxFailures))));
+        }
+        Duration window = r.duration("failure-window");
+        if (window != null) {
+            r.apply("failure-window", () -> c.failureWindow(window));
+        }
+        String cookie = r.string("cookie");
+        if (cookie != null) {
+            r.apply("cookie", () -> c.cookieName(cookie));
+        }
+        ChallengeSettings[] out = new ChallengeSettings[1];
+        r.apply("", () -> out[0] = c.build());
         return out[0];
     }
 

@@ -5,6 +5,7 @@ import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.RequestFacts;
 import dev.gatehouse.api.Signal;
 import dev.gatehouse.api.Verdict;
+import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
@@ -79,15 +80,21 @@ public final class GatehouseHandler extends Handler.Wrapper {
         IpAddress peer = Enforcement.peer(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
         if (peer == null) {
             // Nothing to look up and nobody to trust: the fail mode decides, as in the servlet filter.
-            enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, new Forwarding(null, null, false),
+            enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, new Forwarding(null, null, false), null,
                     Enforcement.peerNotIp(gatehouse.failOpen()), null);
             return true;
         }
         IpAddress clientIp = resolveClientIp(clientToProxyRequest, peer);
         Forwarding forwarding = new Forwarding(peer, clientIp, clientIpResolver.trustedProxies().isTrusted(peer));
         RequestFacts facts = requestFacts(clientToProxyRequest, clientIp, peer);
+        if (Challenger.isEndpoint(facts.path())) {
+            // the challenge's own verify endpoint: its answer sets the pass, so no decision stands before it
+            write(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, Enforcement.challengeEndpoint(gatehouse.challenger(),
+                    facts, clientToProxyRequest.getHttpURI().getQuery(), clientToProxyRequest.isSecure()));
+            return true;
+        }
         gatehouse.decide(facts).whenComplete((decision, failure) ->
-                enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, forwarding, decision, failure));
+                enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, forwarding, facts, decision, failure));
         return true;
     }
 
@@ -115,24 +122,27 @@ public final class GatehouseHandler extends Handler.Wrapper {
     }
 
     private void enforce(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
-                         Forwarding forwarding, Decision decision, Throwable failure) {
+                         Forwarding forwarding, RequestFacts facts, Decision decision, Throwable failure) {
         try {
             if (decision == null) {
                 // Gatehouse.decide never fails; if it ever does, the fail mode decides rather than hang the request.
                 log.error("no decision for {}: {}", LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()), LogSafe.text(failure));
                 decision = Enforcement.undecided(gatehouse.failOpen(), forwarding.client(), "error/no-decision", String.valueOf(failure));
             }
-            if (Enforcement.passes(decision)) {
+            // a refusal, the challenge page, or null: the request goes on (an allow, a shadowed refusal, a challenge passed)
+            Refusal refusal = Enforcement.answer(decision, facts, clientToProxyRequest.getHttpURI().getQuery(), "", gatehouse.challenger());
+            if (refusal == null) {
                 // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
                 Map<String, String> quota = decision.response().headers();
-                if (!quota.isEmpty()) {
+                if (!quota.isEmpty() && Enforcement.passes(decision)) {
                     quota.forEach(proxyToClientResponse.getHeaders()::put);
                 }
                 clientToProxyRequest.setAttribute(Decision.REQUEST_ATTRIBUTE, decision);
                 clientToProxyRequest.setAttribute(Forwarding.ATTRIBUTE, forwarding);
                 forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
             } else {
-                refuse(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, decision);
+                refused.increment();
+                write(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, refusal);
             }
         } catch (Throwable x) {
             log.warn("could not enforce the decision for {}: {}", LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()),
@@ -148,9 +158,7 @@ public final class GatehouseHandler extends Handler.Wrapper {
         }
     }
 
-    private void refuse(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback, Decision decision) {
-        refused.increment();
-        Refusal refusal = Refusal.of(decision, clientToProxyRequest.getHeaders().get(HttpHeader.ACCEPT));
+    private static void write(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback, Refusal refusal) {
         proxyToClientResponse.setStatus(refusal.status());
         HttpFields.Mutable headers = proxyToClientResponse.getHeaders();
         refusal.headers().forEach(headers::put);

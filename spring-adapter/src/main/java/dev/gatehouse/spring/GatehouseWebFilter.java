@@ -3,6 +3,7 @@ package dev.gatehouse.spring;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
@@ -88,14 +89,19 @@ public class GatehouseWebFilter implements WebFilter, Ordered {
         }
         ClientIpResolver.Resolution resolution = resolveClientIp(request, peer);
         RequestFacts facts = requestFacts(request, resolution.clientIp(), peer);
+        if (Challenger.isEndpoint(facts.path())) {
+            // the challenge's own verify endpoint: its answer sets the pass, so no decision stands before it
+            return write(Enforcement.challengeEndpoint(gatehouse.challenger(), facts, request.getURI().getRawQuery(),
+                    "https".equalsIgnoreCase(request.getURI().getScheme())), request, exchange.getResponse());
+        }
         CompletableFuture<Decision> decision = gatehouse.decide(facts);
         if (decision.isDone()) {
-            return enforce(decision.join(), exchange, chain); // Gatehouse.decide always completes normally
+            return enforce(decision.join(), facts, exchange, chain); // Gatehouse.decide always completes normally
         }
         return Mono.fromFuture(decision, true)
                 .timeout(wait)
                 .onErrorResume(TimeoutException.class, e -> Mono.fromSupplier(() -> overrun(facts)))
-                .flatMap(decided -> enforce(decided, exchange, chain));
+                .flatMap(decided -> enforce(decided, facts, exchange, chain));
     }
 
     /** The client address: the socket peer, or what trusted proxies say in the forwarding headers. */
@@ -121,14 +127,21 @@ public class GatehouseWebFilter implements WebFilter, Ordered {
         return facts.build();
     }
 
-    /** allow → continue with the decision attached; block / rate_limit → answer here. */
+    /** allow → continue with the decision attached; block / rate_limit → answer here; without the facts a challenge is refused. */
     protected Mono<Void> enforce(Decision decision, ServerWebExchange exchange, WebFilterChain chain) {
+        return enforce(decision, null, exchange, chain);
+    }
+
+    /** As above; a challenge is served through {@link Enforcement#answer} (page, refusal, or on with a valid pass). */
+    protected Mono<Void> enforce(Decision decision, RequestFacts facts, ServerWebExchange exchange, WebFilterChain chain) {
         exchange.getAttributes().put(Decision.REQUEST_ATTRIBUTE, decision);
         ServerHttpResponse response = exchange.getResponse();
-        if (!Enforcement.passes(decision)) {
-            return refuse(decision, exchange.getRequest(), response);
+        Refusal refusal = Enforcement.answer(decision, facts, exchange.getRequest().getURI().getRawQuery(),
+                exchange.getRequest().getPath().contextPath().value(), gatehouse.challenger());
+        if (refusal != null) {
+            return write(refusal, exchange.getRequest(), response);
         }
-        if (!decision.response().headers().isEmpty()) { // within a rate limit: the client still learns its quota
+        if (Enforcement.passes(decision) && !decision.response().headers().isEmpty()) { // within a rate limit: the client still learns its quota
             decision.response().headers().forEach(response.getHeaders()::set);
         }
         return chain.filter(upstream(exchange, decision));
@@ -164,8 +177,7 @@ public class GatehouseWebFilter implements WebFilter, Ordered {
         return false;
     }
 
-    private static Mono<Void> refuse(Decision decision, ServerHttpRequest request, ServerHttpResponse response) {
-        Refusal refusal = Refusal.of(decision, request.getHeaders().getFirst(HttpHeaders.ACCEPT));
+    private static Mono<Void> write(Refusal refusal, ServerHttpRequest request, ServerHttpResponse response) {
         response.setStatusCode(HttpStatusCode.valueOf(refusal.status()));
         HttpHeaders headers = response.getHeaders();
         refusal.headers().forEach(headers::set);
