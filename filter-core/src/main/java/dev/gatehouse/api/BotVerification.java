@@ -1,9 +1,6 @@
 package dev.gatehouse.api;
 
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The outcome of crawler verification: the values of the signal {@code bot_verified}.
@@ -19,8 +16,7 @@ public enum BotVerification {
     /** No crawler was claimed or found; an absent {@code bot_verified} means this. */
     NONE("none");
 
-    private static final Set<String> IDS =
-            Collections.unmodifiableSet(new LinkedHashSet<>(Stream.of(values()).map(BotVerification::id).toList()));
+    private static final Set<String> IDS = EnumIds.ids(values(), BotVerification::id);
 
     private final String id;
 
@@ -35,19 +31,13 @@ public enum BotVerification {
 
     /** The value named {@code id}, or {@code null}. */
     public static BotVerification byId(String id) {
-        for (BotVerification v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        return null;
+        return EnumIds.byId(values(), BotVerification::id, id);
     }
 
     /** Every name, in declaration order. */
     public static Set<String> ids() {
         return IDS;
     }
-
 
     @Override
     public String toString() {

@@ -1,9 +1,6 @@
 package dev.gatehouse.api;
 
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * How a crawler was verified: the values of the signal {@code bot_verified_by}.
@@ -17,8 +14,7 @@ public enum BotVerifiedBy {
     /** A remote provider said so. */
     PROVIDER("provider");
 
-    private static final Set<String> IDS =
-            Collections.unmodifiableSet(new LinkedHashSet<>(Stream.of(values()).map(BotVerifiedBy::id).toList()));
+    private static final Set<String> IDS = EnumIds.ids(values(), BotVerifiedBy::id);
 
     private final String id;
 
@@ -33,12 +29,7 @@ public enum BotVerifiedBy {
 
     /** The value named {@code id}, or {@code null}. */
     public static BotVerifiedBy byId(String id) {
-        for (BotVerifiedBy v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        return null;
+        return EnumIds.byId(values(), BotVerifiedBy::id, id);
     }
 
     /** Every name, in declaration order. */
