@@ -130,8 +130,13 @@ class ProviderReadinessIT {
         }
         // the proxy serves the bundled data: the same data sets are stale for an engine on it (the bundle only ages)
         List<String> expected = EmbeddedEngine.loadDefault().staleness().stream().map(EmbeddedEngine.Staleness::warning).toList();
-        assertThat(logged.stream().filter(m -> m != null && m.contains(" is stale: ")).toList())
-                .as("one start-up warning per stale data set").containsExactlyInAnyOrderElementsOf(expected);
+        List<String> staleWarnings = logged.stream().filter(m -> m != null && m.contains(" stale")).toList();
+        if (expected.size() > EmbeddedEngine.STALE_LINES_MAX) {
+            assertThat(staleWarnings).as("one start-up summary line for an aged bundle").hasSize(1);
+            expected.forEach(line -> assertThat(staleWarnings.get(0)).contains(line.split(" ")[3]));
+        } else {
+            assertThat(staleWarnings).as("one start-up warning per stale data set").containsExactlyInAnyOrderElementsOf(expected);
+        }
 
         HttpResponse<String> readyz = get(proxy.adminPort(), "/readyz", null);
         assertThat(readyz.statusCode()).isEqualTo(200);

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The offline intelligence engine: everything Gatehouse knows about an address without an account or
@@ -80,12 +83,7 @@ public final class EmbeddedEngine implements IntelligenceEngine {
             registerGauges(b.meters);
         }
         if (b.warnStale) {
-            System.Logger log = System.getLogger(EmbeddedEngine.class.getName());
-            for (Staleness s : staleness()) {
-                log.log(System.Logger.Level.WARNING, s.warning() + (quickStart && b.urls.keySet().stream().anyMatch(
-                        k -> sets.stream().anyMatch(set -> set.id().equals(s.dataSet())
-                                && set.feeds().stream().anyMatch(f -> f.key().equals(k)))) ? "; fetching it now" : ""));
-            }
+            warnStale(staleness(), quickStart ? b.urls.keySet() : Set.of(), sets);
         }
         if (b.refreshInterval != null || quickStart) {
             scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,6 +101,34 @@ public final class EmbeddedEngine implements IntelligenceEngine {
         } else {
             scheduler = null;
         }
+    }
+
+    /** Stale sets past which start-up logs one summary line instead of one line each (the bundle ages as a whole). */
+    public static final int STALE_LINES_MAX = 3;
+
+    /**
+     * Logs the stale data sets at start-up: one line each when there are few, else one summary line, because a
+     * bundle that has aged makes dozens of sets stale at once and a wall of warnings hides everything else;
+     * {@link #staleness()} and readiness pages still list each set.
+     */
+    private static void warnStale(List<Staleness> stale, Set<String> fetchedKeys, List<DataSet> sets) {
+        if (stale.isEmpty()) {
+            return;
+        }
+        System.Logger log = System.getLogger(EmbeddedEngine.class.getName());
+        Predicate<Staleness> fetched = s -> sets.stream().anyMatch(set -> set.id().equals(s.dataSet())
+                && set.feeds().stream().anyMatch(f -> fetchedKeys.contains(f.key())));
+        if (stale.size() <= STALE_LINES_MAX) {
+            stale.forEach(s -> log.log(System.Logger.Level.WARNING, s.warning() + (fetched.test(s) ? "; fetching it now" : "")));
+            return;
+        }
+        Staleness oldest = stale.stream().max(Comparator.comparing(Staleness::age)).orElseThrow();
+        long fetching = stale.stream().filter(fetched).count();
+        log.log(System.Logger.Level.WARNING, stale.size() + " embedded data sets are stale (the oldest, "
+                + oldest.dataSet() + ", has data of " + oldest.dataAsOf().toString().substring(0, 10) + ", "
+                + oldest.age().toDays() + " days old)"
+                + (fetching > 0 ? "; fetching " + fetching + " of them now" : "; nothing refreshes them (docs/data.md)")
+                + "; /readyz lists each: " + stale.stream().map(Staleness::dataSet).collect(Collectors.joining(", ")));
     }
 
     /**

@@ -13,8 +13,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +34,49 @@ class EmbeddedEngineStalenessTest {
         EmbeddedEngine.Staleness tor = engine.staleness().get(0);
         assertThat(tor.age().toDays()).isEqualTo(99);
         assertThat(tor.warning()).isEqualTo("embedded data set tor is stale: data of 2026-08-22 is 99 days old (stale after 3 days)");
+    }
+
+    @Test
+    void startUpWarning_fewStaleSets_oneLineEach_manyStaleSets_oneSummaryLine() {
+        Clock late = Clock.fixed(Instant.parse("2026-11-30T00:00:00Z"), ZoneOffset.UTC);
+        List<String> few = warningsWhileBuilding(EmbeddedEngine.builder().only("tor", "bogons").clock(late));
+        assertThat(few).containsExactly("embedded data set tor is stale: data of 2026-08-22 is 99 days old (stale after 3 days)");
+
+        List<String> many = warningsWhileBuilding(EmbeddedEngine.builder().clock(late));
+        EmbeddedEngine all = EmbeddedEngine.builder().warnStale(false).clock(late).build();
+        assertThat(all.staleness()).hasSizeGreaterThan(EmbeddedEngine.STALE_LINES_MAX);
+        assertThat(many).as("one summary line, not one per set").hasSize(1);
+        assertThat(many.get(0)).startsWith(all.staleness().size() + " embedded data sets are stale (the oldest, ")
+                .contains("nothing refreshes them");
+        all.staleness().forEach(s -> assertThat(many.get(0)).contains(s.dataSet()));
+    }
+
+    private static List<String> warningsWhileBuilding(EmbeddedEngine.Builder builder) {
+        Logger log = Logger.getLogger(EmbeddedEngine.class.getName());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel() == Level.WARNING) {
+                    lines.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            builder.build();
+        } finally {
+            log.removeHandler(handler);
+        }
+        return lines;
     }
 
     @Test
