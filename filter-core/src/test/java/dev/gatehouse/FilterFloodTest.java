@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Short form in every build: 100,000 IPv4 and 20,000 IPv6 clients against a bound of 10,000 buckets.
  * The documented run (figures in {@code docs/reliability.md}), from the repository root:
  * <pre>
- * mvn -o -pl filter-core -am test -Dtest=FilterFloodTest -Dsurefire.failIfNoSpecifiedTests=false -Dgatehouse.flood=full
+ * mvn -o -pl filter-core test -Dtest=FilterFloodTest -Dsurefire.failIfNoSpecifiedTests=false -Dgatehouse.flood=full
  * </pre>
  * (1,000,000 IPv4 and 200,000 IPv6 clients against 100,000 buckets, the default {@code rate-limit.max-keys}).
  * Each run prints a {@code FLOOD …} line with requests/s, latency quantiles, heap after GC and RSS.

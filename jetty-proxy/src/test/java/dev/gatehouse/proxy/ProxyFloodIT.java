@@ -48,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Short form in {@code mvn verify}: 40,000 IPv4 and 10,000 IPv6 clients. The documented run:
  * <pre>
- * mvn -o -pl jetty-proxy -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ProxyFloodIT -Dgatehouse.flood=full
+ * mvn -o -pl filter-core,jetty-proxy verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dit.test=ProxyFloodIT -Dfailsafe.failIfNoSpecifiedTests=false -Dgatehouse.flood=full
  * </pre>
  * (1,000,000 IPv4 and 200,000 IPv6 clients, {@code max-keys} 100,000). It prints a {@code FLOOD …} line.
  */
