@@ -49,8 +49,8 @@ public final class LocalRateLimitStore implements RateLimitStore {
                 return false;
             }
         };
-        long spentTier = Math.max(1, b.maximumBuckets / 4);
-        this.buckets = cache(Math.max(1, b.maximumBuckets - spentTier), nanoTime);
+        long spentTier = b.maximumBuckets / 4; // 0 below 4 buckets: one tier, as before
+        this.buckets = cache(b.maximumBuckets - spentTier, nanoTime);
         this.spent = cache(spentTier, nanoTime);
     }
 
