@@ -49,6 +49,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Thread thread;
     private final Map<String, List<Record>> zone = new ConcurrentHashMap<>(); // "name|TYPE" -> records
     private final Set<String> servfail = ConcurrentHashMap.newKeySet();
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean dropAll = new AtomicBoolean();
     private final List<String> queries = new CopyOnWriteArrayList<>();
@@ -103,6 +104,12 @@ public final class TestDnsServer implements AutoCloseable {
     /** Answers SERVFAIL for every query about {@code nameOrIp} (a host name, or an IP whose reverse name is meant). */
     public TestDnsServer servfail(String nameOrIp) {
         servfail.add(key(nameOrIp));
+        return this;
+    }
+
+    /** Answers REFUSED (a resolver that will not serve us) for every query about {@code nameOrIp}. */
+    public TestDnsServer refused(String nameOrIp) {
+        refused.add(key(nameOrIp));
         return this;
     }
 
@@ -174,6 +181,10 @@ public final class TestDnsServer implements AutoCloseable {
         response.addRecord(question, Section.QUESTION);
         if (servfail.contains(qname)) {
             response.getHeader().setRcode(Rcode.SERVFAIL);
+            return response;
+        }
+        if (refused.contains(qname)) {
+            response.getHeader().setRcode(Rcode.REFUSED);
             return response;
         }
         List<Record> records = zone.get(qname + "|" + question.getType());

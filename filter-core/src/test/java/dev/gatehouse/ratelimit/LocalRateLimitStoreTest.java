@@ -23,6 +23,37 @@ class LocalRateLimitStoreTest extends AbstractRateLimitStoreContractTest {
         assertThat(store.size()).isLessThanOrEqualTo(1_000);
     }
 
+    /**
+     * The bug the flood test found: an attacker that spent its budget, then paused while a flood of
+     * one-request addresses passed, came back to a fresh bucket (Caffeine evicted it as the coldest; it
+     * does not count frequencies before the cache is half full).
+     */
+    @Test
+    void tryConsume_spentBucket_survivesAFloodOfOneRequestKeys() {
+        for (int i = 0; i < 6; i++) {
+            store.tryConsume(FIVE_PER_MINUTE, "ip:attacker");
+        }
+        for (int i = 0; i < 50_000; i++) {
+            store.tryConsume(FIVE_PER_MINUTE, "ip:" + i);
+        }
+        assertThat(store.tryConsume(FIVE_PER_MINUTE, "ip:attacker").allowed()).isFalse();
+        assertThat(store.peek(FIVE_PER_MINUTE, "ip:attacker").allowed()).isFalse();
+        assertThat(store.size()).isLessThanOrEqualTo(1_000);
+    }
+
+    @Test
+    void tryConsume_bucketMoreThanHalfSpent_isKeptInTheSpentTier_oneRequestKeysAreNot() {
+        LocalRateLimitStore local = (LocalRateLimitStore) store;
+        store.tryConsume(FIVE_PER_MINUTE, "ip:once");
+        store.tryConsume(FIVE_PER_MINUTE, "ip:twice");
+        store.tryConsume(FIVE_PER_MINUTE, "ip:twice");
+        assertThat(local.spentSize()).isZero();
+        store.tryConsume(FIVE_PER_MINUTE, "ip:twice"); // 2 of 5 left: more than half spent
+        assertThat(local.spentSize()).isEqualTo(1);
+        advance(Duration.ofSeconds(61)); // refilled completely: a fresh bucket is identical, so it may go
+        assertThat(store.size()).isZero();
+    }
+
     @Test
     void size_idleBucketsExpireOnceFullyRefilled() {
         store.tryConsume(FIVE_PER_MINUTE, "a");

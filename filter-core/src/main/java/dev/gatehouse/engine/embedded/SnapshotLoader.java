@@ -71,12 +71,16 @@ final class SnapshotLoader {
         for (int i = 0; i < sets.size(); i++) {
             DataSet set = sets.get(i);
             Attempt attempt = attempts.get(i);
+            Snapshot.Loaded kept = previous == null ? null : previous.loaded.get(set.id());
+            String truncated = attempt.failure == null ? looksTruncated(attempt, kept) : null;
+            if (truncated != null) {
+                attempt = new Attempt(set, null, attempt.sink, attempt.origin, attempt.asOf, truncated, attempt.entries);
+            }
             if (attempt.failure == null) {
                 loaded.put(set.id(), attempt.loaded);
                 reports.add(attempt.report(null));
                 continue;
             }
-            Snapshot.Loaded kept = previous == null ? null : previous.loaded.get(set.id());
             if (kept == null && opener != null && hasOverride(set)) {
                 Attempt bundled = read(set, true);
                 if (bundled.failure == null) {
@@ -92,6 +96,31 @@ final class SnapshotLoader {
             }
         }
         return build(loaded, reports, problems, previous);
+    }
+
+    /**
+     * Why a refresh that parsed looks like a copy caught half-written, or {@code null}: it holds fewer
+     * than half the entries of the data it would replace <em>and</em> has a bad line (a half-written
+     * file ends inside a line). Installing it would silently drop most of the set — Tor exits no longer
+     * blocked until the next refresh — so the last good data keeps serving. A set that really shrank
+     * parses cleanly and is installed; so is a clean cut at a line end, which only write-then-rename
+     * prevents (see {@code docs/data.md}).
+     */
+    static String looksTruncated(Attempt attempt, Snapshot.Loaded before) {
+        if (before == null || attempt.sink.badLines == 0) {
+            return null;
+        }
+        long was = size(before);
+        long now = size(attempt.loaded);
+        if (now * 2 >= was) {
+            return null;
+        }
+        return "looks half-written: " + now + " entries against " + was + " before, and " + attempt.sink.badLines
+                + " bad line(s) (first: " + attempt.sink.problems.get(0) + ")";
+    }
+
+    private static long size(Snapshot.Loaded l) {
+        return (long) l.prefixes().size() + l.asn().size() + l.country().size();
     }
 
     /**
