@@ -15,8 +15,8 @@ import java.time.Duration;
  *   <li>Data frames (text, binary, continuation) are copied one by one, fragmentation kept; the next
  *       frame is read only once the previous one was written on the other side, so a slow reader slows
  *       the writer down instead of filling the proxy's memory.</li>
- *   <li>A ping travels on (so both hops see the activity); each hop answers its own pong (websocket-core
- *       does, with the ping's payload), and pongs are not copied: the sender would otherwise get two.</li>
+ *   <li>A ping is answered by the proxy with a pong carrying its payload, and also travels on (so both
+ *       hops see the activity); pongs are not copied: the sender would otherwise get two.</li>
  *   <li>A close travels on with its code and reason; the side that closed first gets the same status back
  *       as the answer to its close. When one side ends without a close (its connection dropped), the
  *       other is closed with 1011 (upstream gone) or 1001 (client gone).</li>
@@ -76,6 +76,16 @@ final class WebSocketBridge {
             CoreSession other = peer.session;
             switch (frame.getOpCode()) {
                 case OpCode.PONG -> {
+                    callback.succeeded();
+                    session.demand();
+                }
+                case OpCode.PING -> {
+                    // answered here (websocket-core leaves pings to the handler), and passed on so the other hop sees the activity
+                    java.nio.ByteBuffer payload = org.eclipse.jetty.util.BufferUtil.copy(frame.getPayload());
+                    session.sendFrame(new Frame(OpCode.PONG, payload.slice()), Callback.NOOP, false);
+                    if (other != null && other.isOutputOpen()) {
+                        other.sendFrame(new Frame(OpCode.PING, payload.slice()), Callback.NOOP, false);
+                    }
                     callback.succeeded();
                     session.demand();
                 }
