@@ -317,7 +317,9 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     /** Nothing of the request was written to the upstream: no commit, no response. */
     private static boolean neverReachedUpstream(org.eclipse.jetty.client.Request proxyToServerRequest,
                                                 org.eclipse.jetty.client.Response serverToProxyResponse) {
-        return serverToProxyResponse == null && proxyToServerRequest.getAttributes().get(COMMITTED_ATTRIBUTE) == null;
+        // Jetty hands over a response object even when nothing came back: status 0 then
+        return (serverToProxyResponse == null || serverToProxyResponse.getStatus() <= 0)
+                && proxyToServerRequest.getAttributes().get(COMMITTED_ATTRIBUTE) == null;
     }
 
     /** The connection could not be made: refused, unreachable, unknown host, or no answer to the connect in time. */

@@ -74,6 +74,7 @@ class WebSocketRelayIT {
             builder.header(headers[i], headers[i + 1]);
         }
         recorder.socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + path), recorder).join();
+        closeables.add(recorder.socket::abort);
         return recorder;
     }
 
