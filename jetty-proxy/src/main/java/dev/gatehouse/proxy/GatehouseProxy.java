@@ -226,7 +226,8 @@ public final class GatehouseProxy implements AutoCloseable {
             loaded = TlsKeyMaterial.load(tls, environment);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException(e.getReason() + ": " + e.getFile() + ". For a development certificate: "
-                    + DEV_CERTIFICATE_COMMAND + " (see examples/proxy-app/README.md)", e);
+                    + DEV_CERTIFICATE_COMMAND + ", or set tls.self-signed-if-missing: true (development only; see"
+                    + " examples/proxy-app/README.md)", e);
         } catch (Exception e) {
             throw new IllegalStateException("the TLS certificate did not load: " + e.getMessage(), e);
         }

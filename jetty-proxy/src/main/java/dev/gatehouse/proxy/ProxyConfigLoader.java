@@ -168,11 +168,17 @@ public final class ProxyConfigLoader {
             Duration timeout = health.duration("timeout");
             Long unhealthyAfter = health.integer("unhealthy-after");
             Long healthyAfter = health.integer("healthy-after");
-            health.apply(path != null ? "path" : "backoff", () -> b.upstreamHealth(new UpstreamSettings.Health(
-                    backoff != null ? backoff : d.backoff(), path, interval != null ? interval : d.interval(),
-                    timeout != null ? timeout : d.timeout(),
-                    unhealthyAfter != null ? Math.toIntExact(Math.min(unhealthyAfter, 1000)) : d.unhealthyAfter(),
-                    healthyAfter != null ? Math.toIntExact(Math.min(healthyAfter, 1000)) : d.healthyAfter())));
+            try {
+                b.upstreamHealth(new UpstreamSettings.Health(backoff != null ? backoff : d.backoff(), path,
+                        interval != null ? interval : d.interval(), timeout != null ? timeout : d.timeout(),
+                        unhealthyAfter != null ? Math.toIntExact(Math.min(unhealthyAfter, 1000)) : d.unhealthyAfter(),
+                        healthyAfter != null ? Math.toIntExact(Math.min(healthyAfter, 1000)) : d.healthyAfter()));
+            } catch (IllegalArgumentException e) {
+                // the message names the key ("upstream-health.path must …"): report it at that key's line
+                String message = e.getMessage();
+                String key = message.startsWith("upstream-health.") ? message.substring(16, message.indexOf(' ')) : "path";
+                health.problem(health.has(key) ? key : UPSTREAM_HEALTH_KEYS.stream().filter(health::has).findFirst().orElse(key), message);
+            }
         }
     }
 
