@@ -236,6 +236,12 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         proxyToServerRequest.headers(headers -> {
             if (!preserveHost) {
                 headers.put(HttpHeader.HOST, target(clientToProxyRequest).authority);
+            } else if (!headers.contains(HttpHeader.HOST)) {
+                // HTTP/2 clients send :authority, no Host header: without this the upstream would get its own name
+                String clientHost = ForwardingHeaders.clientHost(clientToProxyRequest);
+                if (clientHost != null) {
+                    headers.put(HttpHeader.HOST, clientHost);
+                }
             }
             List<String> drop = new ArrayList<>();
             for (HttpField field : headers) {
@@ -246,6 +252,16 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
                 }
             }
             drop.forEach(headers::remove);
+        });
+    }
+
+    /** Jetty's {@code Forwarded} logic, with the HTTP/2 authority as {@code host=} (Jetty reads only a {@code Host} header). */
+    @Override
+    protected void addForwardedHeader(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        String element = ForwardingHeaders.forwardedElement(clientToProxyRequest);
+        proxyToServerRequest.headers(headers -> {
+            String sent = headers.get(HttpHeader.FORWARDED); // only a trusted proxy's survives copyRequestHeaders
+            headers.put(HttpHeader.FORWARDED, sent == null ? element : String.join(", ", headers.getValuesList(HttpHeader.FORWARDED)) + ", " + element);
         });
     }
 

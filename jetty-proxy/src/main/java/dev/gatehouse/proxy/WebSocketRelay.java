@@ -228,14 +228,11 @@ final class WebSocketRelay extends Handler.Wrapper {
             }
             headers.add(field);
         }
-        String clientHost = clientHeaders.get(HttpHeader.HOST);
+        String clientHost = ForwardingHeaders.clientHost(clientToProxyRequest);
         headers.put(HttpHeader.HOST, preserveHost && clientHost != null ? clientHost : target.authority);
         String via = clientHeaders.get(HttpHeader.VIA);
         headers.put(HttpHeader.VIA, (via == null || via.isBlank() ? "" : via + ", ") + "1.1 gatehouse");
-        String element = "by=" + HttpField.PARAMETER_TOKENIZER.quote(Request.getLocalAddr(clientToProxyRequest))
-                + ";for=" + HttpField.PARAMETER_TOKENIZER.quote(Request.getRemoteAddr(clientToProxyRequest))
-                + ";host=" + HttpField.PARAMETER_TOKENIZER.quote(clientHost)
-                + ";proto=" + (clientToProxyRequest.isSecure() ? "https" : "http");
+        String element = ForwardingHeaders.forwardedElement(clientToProxyRequest);
         String forwarded = forwarding.peerTrusted() ? clientHeaders.get(HttpHeader.FORWARDED) : null;
         headers.put(HttpHeader.FORWARDED, forwarded == null ? element : forwarded + ", " + element);
         ForwardingHeaders.set(clientToProxyRequest, clientHeaders, forwarding, headers);
