@@ -21,6 +21,7 @@ import java.util.Objects;
  *   private-key: /etc/letsencrypt/live/example.org/privkey.pem
  *   # or: keystore: gatehouse.p12 + keystore-password-env: GATEHOUSE_KEYSTORE_PASSWORD
  *   reload: true
+ *   self-signed-if-missing: false   # development only: make a self-signed pair when both files are absent
  * http2: true
  * h2c: true
  * redirect-to-https: false

@@ -18,13 +18,16 @@ import java.util.function.Function;
 /**
  * Reads {@code gatehouse.yaml}: the core keys through {@link SettingsBinder} (the same binder as the
  * servlet filter's init-params and Spring's {@code gatehouse.*}), and the proxy's own keys
- * ({@code listen}, {@code upstream}, {@code upstream-timeout}, {@code admin}) with the same reader.
+ * ({@code listen}, {@code upstream}, {@code upstream-timeout}, {@code preserve-host}, {@code upstream-health},
+ * {@code admin}, the listener keys) with the same reader.
  * Every mistake is reported as {@code FILE:LINE:COLUMN: key: what is wrong}, all at once.
  *
  * <pre>{@code
  * listen: 0.0.0.0:8080
- * upstream: http://127.0.0.1:3000
+ * upstream: http://127.0.0.1:3000      # or a list: [http://10.0.0.11:3000, http://10.0.0.12:3000]
  * upstream-timeout: 30s
+ * preserve-host: true
+ * upstream-health: { backoff: 10s, path: /healthz, interval: 5s, timeout: 2s, unhealthy-after: 2, healthy-after: 2 }
  * admin: { listen: 127.0.0.1:9090, token-env: GATEHOUSE_ADMIN_TOKEN }   # or admin: off
  * policy: policies/default.yaml      # relative to this file; left out = the bundled default
  * budget: 50ms

@@ -182,8 +182,10 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         org.eclipse.jetty.client.Request proxyToServerRequest = new RawTargetRequest(getHttpClient(), target.origin, target.basePath + path, query)
                 .method(clientToProxyRequest.getMethod())
                 .idleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        // Committed = the upstream may have seen the request: from then on a failure is never retried elsewhere.
-        proxyToServerRequest.onRequestCommit(r -> r.attribute(COMMITTED_ATTRIBUTE, Boolean.TRUE));
+        if (retryable()) {
+            // Committed = the upstream may have seen the request: from then on a failure is never retried elsewhere.
+            proxyToServerRequest.onRequestCommit(r -> r.attribute(COMMITTED_ATTRIBUTE, Boolean.TRUE));
+        }
         return proxyToServerRequest;
     }
 
@@ -193,7 +195,14 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     @Override
     protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(Request clientToProxyRequest, Response proxyToClientResponse,
                                                                                       org.eclipse.jetty.client.Request proxyToServerRequest) {
-        return new WatchedContent(super.newProxyToServerRequestContent(clientToProxyRequest, proxyToClientResponse, proxyToServerRequest));
+        org.eclipse.jetty.client.Request.Content content = super.newProxyToServerRequestContent(clientToProxyRequest, proxyToClientResponse,
+                proxyToServerRequest);
+        return retryable() ? new WatchedContent(content) : content;
+    }
+
+    /** With a single upstream there is nowhere to retry: the hot path then skips the bookkeeping. */
+    private boolean retryable() {
+        return upstreams.all().size() > 1;
     }
 
     /**
@@ -296,7 +305,7 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
                                                   org.eclipse.jetty.client.Response serverToProxyResponse, Response proxyToClientResponse,
                                                   Callback proxyToClientCallback, Throwable failure) {
         Upstreams.Upstream target = target(clientToProxyRequest);
-        if (neverReachedUpstream(proxyToServerRequest, serverToProxyResponse)) {
+        if (retryable() && neverReachedUpstream(proxyToServerRequest, serverToProxyResponse)) {
             if (isConnectFailure(failure)) {
                 upstreams.connectFailed(target, failure);
             }
