@@ -112,7 +112,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.healthCheck = null;
         }
         List<Supplier<String>> readinessDetails = new ArrayList<>(b.readinessDetails);
-        readinessDetails.add(upstreams::readiness);
+        readinessDetails.add(upstreams::readinessWhenDegraded);
         Handler handler = b.gatehouse == null
                 ? upstream
                 : new GatehouseHandler(b.gatehouse, b.resolver != null ? b.resolver : ClientIpResolver.trusting(b.trustedProxies), upstream);

@@ -116,6 +116,12 @@ final class Upstreams {
         }
     }
 
+    /** {@link #readiness()} while an upstream is down; {@code null} when all are up (a {@code /readyz} detail line says only what is wrong). */
+    String readinessWhenDegraded() {
+        Instant now = clock.instant();
+        return all.stream().allMatch(u -> u.healthy(now)) ? null : readiness();
+    }
+
     /** One line for {@code GET /readyz}: {@code upstreams: 1/2 healthy; http://a up; http://b down (connect failed: …)}. */
     String readiness() {
         Instant now = clock.instant();

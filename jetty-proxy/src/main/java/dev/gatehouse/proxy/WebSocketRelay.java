@@ -8,6 +8,7 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -84,7 +85,8 @@ final class WebSocketRelay extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) throws Exception {
-        if (!handshaker.isWebSocketUpgradeRequest(clientToProxyRequest)) {
+        // HTTP/1.1 GET + Upgrade only: an RFC 8441 CONNECT is not offered (and is refused as a CONNECT)
+        if (!HttpMethod.GET.is(clientToProxyRequest.getMethod()) || !handshaker.isWebSocketUpgradeRequest(clientToProxyRequest)) {
             return super.handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
         }
         connectUpstream(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);

@@ -58,7 +58,7 @@ class UpstreamsTest {
         upstreams.connectFailed(upstreams.all().get(0), new ConnectException("refused"));
 
         assertThat(picks(upstreams, 2)).containsOnly("http://a:1");
-        assertThat(upstreams.readiness()).isEqualTo("upstreams: 1/1 healthy; http://a:1 up");
+        assertThat(upstreams.readinessWhenDegraded()).isNull();
     }
 
     @Test
