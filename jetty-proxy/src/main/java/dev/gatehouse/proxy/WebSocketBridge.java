@@ -31,10 +31,24 @@ final class WebSocketBridge {
     private final Duration idleTimeout;
     private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
 
-    WebSocketBridge(Duration idleTimeout) {
+    private final Runnable onClosed;
+
+    /** @param onClosed run once when the client side has closed (the relay forgets the bridge) */
+    WebSocketBridge(Duration idleTimeout, Runnable onClosed) {
         this.idleTimeout = idleTimeout;
+        this.onClosed = onClosed;
         client.peer = upstream;
         upstream.peer = client;
+    }
+
+    /** Closes both sides with {@code code} (the proxy is stopping: 1001 going away). */
+    void close(int code, String reason) {
+        for (Side side : new Side[] {client, upstream}) {
+            CoreSession session = side.session;
+            if (session != null && session.isOutputOpen()) {
+                session.close(code, reason, Callback.NOOP);
+            }
+        }
     }
 
     /** The frame handler of the proxy-to-upstream connection. */
@@ -124,6 +138,9 @@ final class WebSocketBridge {
                 boolean sendable = CloseStatus.isTransmittableStatusCode(closeStatus.getCode());
                 other.close(sendable ? closeStatus.getCode() : goneCode,
                         sendable ? closeStatus.getReason() : name + " connection lost", Callback.NOOP);
+            }
+            if (this == client) {
+                onClosed.run();
             }
             callback.succeeded();
         }

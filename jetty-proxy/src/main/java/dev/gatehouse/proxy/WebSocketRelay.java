@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
@@ -29,6 +30,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +54,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Only HTTP/1.1 upgrades ({@code Upgrade: websocket}); WebSocket over HTTP/2 (RFC 8441 extended
  * {@code CONNECT}) is not offered, so browsers on an h2 connection open a separate HTTP/1.1 one for it.
  */
-final class WebSocketRelay extends Handler.Wrapper {
+final class WebSocketRelay extends Handler.Wrapper implements Graceful {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketRelay.class);
     private static final String TRIED_ATTRIBUTE = WebSocketRelay.class.getName() + ".tried";
@@ -61,6 +65,9 @@ final class WebSocketRelay extends Handler.Wrapper {
     private final Handshaker handshaker = Handshaker.newInstance();
     private final WebSocketCoreClient client;
     private WebSocketComponents serverComponents;
+    /** The bridges whose client side is open, by their upgrade request: closed with 1001 when the proxy stops. */
+    private final Map<Request, WebSocketBridge> open = new ConcurrentHashMap<>();
+    private volatile boolean shutdown;
 
     WebSocketRelay(Handler next, Upstreams upstreams, Duration connectTimeout, Duration idleTimeout) {
         super(Objects.requireNonNull(next, "next"));
@@ -83,6 +90,22 @@ final class WebSocketRelay extends Handler.Wrapper {
         super.doStart();
     }
 
+    /**
+     * The stop has begun: every open WebSocket is closed now with 1001 (going away), rather than left to the
+     * shutdown idle timeout, so clients learn at once and reconnect elsewhere.
+     */
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        shutdown = true;
+        open.values().forEach(bridge -> bridge.close(org.eclipse.jetty.websocket.core.CloseStatus.SHUTDOWN, "proxy shutting down"));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) throws Exception {
         // HTTP/1.1 GET + Upgrade only: an RFC 8441 CONNECT is not offered (and is refused as a CONNECT)
@@ -102,7 +125,7 @@ final class WebSocketRelay extends Handler.Wrapper {
             Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, HttpStatus.SERVICE_UNAVAILABLE_503);
             return;
         }
-        WebSocketBridge bridge = new WebSocketBridge(idleTimeout);
+        WebSocketBridge bridge = new WebSocketBridge(idleTimeout, () -> open.remove(clientToProxyRequest));
         URI uri = webSocketUri(target, clientToProxyRequest);
         CoreClientUpgradeRequest proxyToServerUpgrade = CoreClientUpgradeRequest.from(client, uri, bridge.upstreamSide());
         proxyToServerUpgrade.setSubProtocols(subProtocols(clientToProxyRequest.getHeaders()));
@@ -130,6 +153,7 @@ final class WebSocketRelay extends Handler.Wrapper {
                 if (subProtocol != null && !subProtocol.isEmpty()) {
                     response.setAcceptedSubProtocol(subProtocol);
                 }
+                open.put(clientToProxyRequest, bridge);
                 return bridge.clientSide();
             }, clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, serverComponents, null);
             if (!upgraded) {

@@ -204,6 +204,22 @@ class WebSocketRelayIT {
     }
 
     @Test
+    void proxyStop_closesOpenWebSockets() throws Exception {
+        WebSocketUpstream upstream = upstream();
+        GatehouseProxy proxy = proxy(UpstreamSettings.of(upstream.uri()));
+        Recorder client = connect(proxy, "/chat");
+        client.socket.sendText("hello", true).get(10, TimeUnit.SECONDS);
+        assertThat(client.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+
+        long started = System.nanoTime();
+        proxy.close();
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo("1001 proxy shutting down");
+        assertThat(tookMs).as("not held until an idle timeout").isLessThan(3_000);
+    }
+
+    @Test
     void plainRequest_stillProxied() throws Exception {
         try (EchoUpstream echo = EchoUpstream.start(new java.net.InetSocketAddress("127.0.0.1", 0))) {
             GatehouseProxy proxy = proxy(UpstreamSettings.of(echo.uri()));
