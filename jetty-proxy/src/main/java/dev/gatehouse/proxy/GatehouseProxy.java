@@ -104,7 +104,8 @@ public final class GatehouseProxy implements AutoCloseable {
         UpstreamProxy proxyHandler = new UpstreamProxy(upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         // WebSocket upgrades go to the relay, every other request to the proxy handler; both after the verdict
-        Handler upstream = new WebSocketRelay(proxyHandler, upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout);
+        Handler upstream = new WebSocketRelay(proxyHandler, upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
+                b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         if (b.upstreams.health().active()) {
             this.healthCheck = new UpstreamHealthCheck(upstreams, healthClient(b.upstreams.health()));
             server.addBean(healthCheck);

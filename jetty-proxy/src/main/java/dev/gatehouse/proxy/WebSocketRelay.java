@@ -3,6 +3,8 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.net.LogSafe;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
@@ -69,8 +71,16 @@ final class WebSocketRelay extends Handler.Wrapper implements Graceful {
     private final Map<Request, WebSocketBridge> open = new ConcurrentHashMap<>();
     private volatile boolean shutdown;
 
-    WebSocketRelay(Handler next, Upstreams upstreams, Duration connectTimeout, Duration idleTimeout) {
+    private final MeterRegistry registry;
+
+    /** @param registry where {@code gatehouse.proxy.websockets.open} and upstream errors are counted; {@code null} for none */
+    WebSocketRelay(Handler next, Upstreams upstreams, Duration connectTimeout, Duration idleTimeout, MeterRegistry registry) {
         super(Objects.requireNonNull(next, "next"));
+        this.registry = registry;
+        if (registry != null) {
+            Gauge.builder("gatehouse.proxy.websockets.open", open, Map::size)
+                    .description("WebSockets relayed to the upstream right now").register(registry);
+        }
         this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -122,6 +132,7 @@ final class WebSocketRelay extends Handler.Wrapper implements Graceful {
         if (target == null) {
             log.warn("no healthy upstream for a WebSocket upgrade to {}: {}",
                     LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()), upstreams.readiness());
+            countError(HttpStatus.SERVICE_UNAVAILABLE_503);
             Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, HttpStatus.SERVICE_UNAVAILABLE_503);
             return;
         }
@@ -180,9 +191,16 @@ final class WebSocketRelay extends Handler.Wrapper implements Graceful {
             }
         }
         int status = statusFor(failure);
+        countError(status);
         log.warn("WebSocket upgrade to upstream {} failed for {}: {} -> {}", target,
                 LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()), LogSafe.text(failure), status);
         Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, status);
+    }
+
+    private void countError(int status) {
+        if (registry != null) {
+            registry.counter("gatehouse.proxy.upstream.errors", "status", String.valueOf(status)).increment();
+        }
     }
 
     /** The upstream's own 4xx when it refused the upgrade (404, 403, …); 504 for a timeout; 502 otherwise. */

@@ -47,9 +47,11 @@ class WebSocketRelayIT {
         }
     }
 
+    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = GatehouseFactory.prometheus();
+
     private GatehouseProxy proxy(UpstreamSettings upstreams) throws Exception {
         Gatehouse gatehouse = Gatehouse.builder().engine(Doubles.engine()).policy(Doubles.policy())
-                .budget(Duration.ofMillis(500)).meterRegistry(GatehouseFactory.prometheus()).build();
+                .budget(Duration.ofMillis(500)).meterRegistry(registry).build();
         GatehouseProxy proxy = GatehouseProxy.builder()
                 .listen(HostPort.parse("127.0.0.1:0", -1))
                 .upstreams(upstreams)
@@ -184,6 +186,7 @@ class WebSocketRelayIT {
         assertThatThrownBy(() -> connect(proxy, "/chat"))
                 .cause().isInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(502));
+        assertThat(registry.get("gatehouse.proxy.upstream.errors").tag("status", "502").counter().count()).isEqualTo(1.0);
     }
 
     @Test
@@ -210,6 +213,7 @@ class WebSocketRelayIT {
         Recorder client = connect(proxy, "/chat");
         client.socket.sendText("hello", true).get(10, TimeUnit.SECONDS);
         assertThat(client.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+        assertThat(registry.get("gatehouse.proxy.websockets.open").gauge().value()).isEqualTo(1.0);
 
         long started = System.nanoTime();
         proxy.close();
