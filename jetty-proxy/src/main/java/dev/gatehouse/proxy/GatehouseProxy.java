@@ -107,7 +107,7 @@ public final class GatehouseProxy implements AutoCloseable {
         Handler upstream = new WebSocketRelay(proxyHandler, upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
         if (b.upstreams.health().active()) {
-            this.healthCheck = new UpstreamHealthCheck(upstreams, healthClient(b.upstreams.health()));
+            this.healthCheck = new UpstreamHealthCheck(upstreams);
             server.addBean(healthCheck);
         } else {
             this.healthCheck = null;
@@ -154,15 +154,6 @@ public final class GatehouseProxy implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    /** The active checks' own client (the proxy's is created only when it starts). */
-    private static org.eclipse.jetty.client.HttpClient healthClient(UpstreamSettings.Health health) {
-        org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
-        client.setConnectTimeout(health.timeout().toMillis());
-        client.setFollowRedirects(false);
-        client.setUserAgentField(new org.eclipse.jetty.http.HttpField(org.eclipse.jetty.http.HttpHeader.USER_AGENT, "gatehouse-health-check"));
-        return client;
     }
 
     private static ServerConnector connector(Server server, HostPort address) {

@@ -1,6 +1,8 @@
 package dev.gatehouse.proxy;
 
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 
 import java.util.ArrayList;
@@ -24,10 +26,13 @@ final class UpstreamHealthCheck extends ContainerLifeCycle {
     private final HttpClient client;
     private ScheduledExecutorService timer;
 
-    /** @param client the checks' own client, started and stopped with this */
-    UpstreamHealthCheck(Upstreams upstreams, HttpClient client) {
+    /** With its own HTTP client, started and stopped with this (the proxy's exists only once the proxy runs). */
+    UpstreamHealthCheck(Upstreams upstreams) {
         this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
-        this.client = Objects.requireNonNull(client, "client");
+        this.client = new HttpClient();
+        client.setConnectTimeout(upstreams.settings().health().timeout().toMillis());
+        client.setFollowRedirects(false);
+        client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "gatehouse-health-check"));
         if (!upstreams.settings().health().active()) {
             throw new IllegalStateException("upstream-health.path is not set: there is nothing to check");
         }
