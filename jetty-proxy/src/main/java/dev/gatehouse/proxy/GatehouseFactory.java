@@ -98,7 +98,7 @@ public final class GatehouseFactory {
         try {
             GatehouseProxy.Builder proxy = GatehouseProxy.builder()
                     .listeners(config.listeners())
-                    .upstream(config.upstream())
+                    .upstreams(config.upstreams())
                     .upstreamTimeout(config.upstreamTimeout())
                     .gatehouse(built.gatehouse())
                     .clientIpResolver(built.resolver())

@@ -111,7 +111,7 @@ public final class GatehouseHandler extends Handler.Wrapper {
         RequestFacts.Builder facts = RequestFacts.builder(clientIp)
                 .peerIp(peer)
                 .method(clientToProxyRequest.getMethod())
-                .host(clientToProxyRequest.getHeaders().get(HttpHeader.HOST))
+                .host(ForwardingHeaders.clientHost(clientToProxyRequest)) // Host, or the HTTP/2 :authority
                 .path(path == null ? clientToProxyRequest.getHttpURI().getPath() : path);
         for (HttpField field : clientToProxyRequest.getHeaders()) {
             if (!GatehouseHeaders.isReserved(field.getName())) {

@@ -71,6 +71,8 @@ public final class GatehouseProxy implements AutoCloseable {
     private final ServerConnector adminConnector;
     private final Gatehouse gatehouse;
     private final AutoCloseable onClose;
+    private final Upstreams upstreams;
+    private final UpstreamHealthCheck healthCheck;
 
     private GatehouseProxy(Builder b) throws Exception {
         this.gatehouse = b.gatehouse;
@@ -98,8 +100,20 @@ public final class GatehouseProxy implements AutoCloseable {
             this.tlsConnector = null;
             this.certificateReloader = null;
         }
-        UpstreamProxy upstream = new UpstreamProxy(b.upstream, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
+        this.upstreams = new Upstreams(b.upstreams, b.clock);
+        UpstreamProxy proxyHandler = new UpstreamProxy(upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
+        // WebSocket upgrades go to the relay, every other request to the proxy handler; both after the verdict
+        Handler upstream = new WebSocketRelay(proxyHandler, upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
+                b.gatehouse == null ? null : b.gatehouse.meterRegistry());
+        if (b.upstreams.health().active()) {
+            this.healthCheck = new UpstreamHealthCheck(upstreams);
+            server.addBean(healthCheck);
+        } else {
+            this.healthCheck = null;
+        }
+        List<Supplier<String>> readinessDetails = new ArrayList<>(b.readinessDetails);
+        readinessDetails.add(upstreams::readinessWhenDegraded);
         Handler handler = b.gatehouse == null
                 ? upstream
                 : new GatehouseHandler(b.gatehouse, b.resolver != null ? b.resolver : ClientIpResolver.trusting(b.trustedProxies), upstream);
@@ -122,7 +136,7 @@ public final class GatehouseProxy implements AutoCloseable {
             this.adminServer = new Server(adminThreads);
             adminServer.setStopAtShutdown(true);
             this.adminConnector = connector(adminServer, b.admin);
-            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, b.readinessDetails, () -> server.isStarted(),
+            adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, readinessDetails, () -> server.isStarted(),
                     b.adminToken, b.clock));
         } else {
             this.adminServer = null;
@@ -198,12 +212,14 @@ public final class GatehouseProxy implements AutoCloseable {
      * @throws IllegalStateException naming the missing or unreadable file
      */
     private static SslContextFactory.Server sslContextFactory(ListenerSettings.Tls tls, Function<String, String> environment) {
+        DevCertificate.makeIfMissing(tls);
         TlsKeyMaterial.Loaded loaded;
         try {
             loaded = TlsKeyMaterial.load(tls, environment);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException(e.getReason() + ": " + e.getFile() + ". For a development certificate: "
-                    + DEV_CERTIFICATE_COMMAND + " (see examples/proxy-app/README.md)", e);
+                    + DEV_CERTIFICATE_COMMAND + ", or set tls.self-signed-if-missing: true (development only; see"
+                    + " examples/proxy-app/README.md)", e);
         } catch (Exception e) {
             throw new IllegalStateException("the TLS certificate did not load: " + e.getMessage(), e);
         }
@@ -231,6 +247,16 @@ public final class GatehouseProxy implements AutoCloseable {
     /** The HTTPS port, or -1 when there is no TLS listener. */
     public int tlsPort() {
         return tlsConnector == null ? -1 : tlsConnector.getLocalPort();
+    }
+
+    /** The upstreams and their health. */
+    Upstreams upstreams() {
+        return upstreams;
+    }
+
+    /** The active health checks, or {@code null} without {@code upstream-health.path}. */
+    UpstreamHealthCheck healthCheck() {
+        return healthCheck;
     }
 
     /** The TLS files' watcher, or {@code null} without TLS or reloading. */
@@ -283,7 +309,7 @@ public final class GatehouseProxy implements AutoCloseable {
         private ListenerSettings listeners = ListenerSettings.DEFAULTS;
         private Duration certificateCheckInterval = Duration.ofSeconds(10);
         private Function<String, String> environment = System::getenv;
-        private URI upstream;
+        private UpstreamSettings upstreams;
         private Duration upstreamConnectTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Duration upstreamIdleTimeout = ProxyConfig.DEFAULT_UPSTREAM_TIMEOUT;
         private Gatehouse gatehouse;
@@ -331,8 +357,15 @@ public final class GatehouseProxy implements AutoCloseable {
             return this;
         }
 
+        /** One upstream, the client's {@code Host} kept, passive health only. */
         public Builder upstream(URI upstream) {
-            this.upstream = Objects.requireNonNull(upstream, "upstream");
+            this.upstreams = UpstreamSettings.of(Objects.requireNonNull(upstream, "upstream"));
+            return this;
+        }
+
+        /** The upstreams: one or several (round-robin), {@code preserve-host}, {@code upstream-health}. */
+        public Builder upstreams(UpstreamSettings upstreams) {
+            this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
             return this;
         }
 
@@ -429,7 +462,7 @@ public final class GatehouseProxy implements AutoCloseable {
 
         /** Binds the ports and starts serving. */
         public GatehouseProxy start() throws Exception {
-            if (upstream == null) {
+            if (upstreams == null) {
                 throw new IllegalStateException("upstream is required");
             }
             return new GatehouseProxy(this);

@@ -21,6 +21,7 @@ import java.util.Objects;
  *   private-key: /etc/letsencrypt/live/example.org/privkey.pem
  *   # or: keystore: gatehouse.p12 + keystore-password-env: GATEHOUSE_KEYSTORE_PASSWORD
  *   reload: true
+ *   self-signed-if-missing: false   # development only: make a self-signed pair when both files are absent
  * http2: true
  * h2c: true
  * redirect-to-https: false
@@ -79,9 +80,16 @@ public record ListenerSettings(HostPort listen, Tls tls, boolean http2, boolean 
      * @param keystore            PKCS#12 or JKS file; {@code null} when PEM files are used
      * @param keystorePasswordEnv the environment variable holding the keystore password ({@code null} = none)
      * @param reload              watch the files and load a renewed certificate without a restart
+     * @param selfSignedIfMissing  development only: when both PEM files are absent, make a self-signed
+     *                            certificate for localhost, 127.0.0.1 and ::1 and write it there (with a warning)
      */
     public record Tls(HostPort listen, Path certificate, Path privateKey, Path keystore, String keystorePasswordEnv,
-                      boolean reload) {
+                      boolean reload, boolean selfSignedIfMissing) {
+
+        /** Without {@code self-signed-if-missing} (the production default). */
+        public Tls(HostPort listen, Path certificate, Path privateKey, Path keystore, String keystorePasswordEnv, boolean reload) {
+            this(listen, certificate, privateKey, keystore, keystorePasswordEnv, reload, false);
+        }
 
         public Tls {
             Objects.requireNonNull(listen, "tls.listen");
@@ -98,6 +106,9 @@ public record ListenerSettings(HostPort listen, Tls tls, boolean http2, boolean 
             }
             if (keystorePasswordEnv != null && keystore == null) {
                 throw new IllegalStateException("tls.keystore-password-env is only for a keystore");
+            }
+            if (selfSignedIfMissing && !pem) {
+                throw new IllegalStateException("tls.self-signed-if-missing needs certificate + private-key (the PEM files to write)");
             }
             if (keystorePasswordEnv != null && keystorePasswordEnv.isBlank()) {
                 throw new IllegalArgumentException("tls.keystore-password-env must not be blank");

@@ -7,6 +7,7 @@ import dev.gatehouse.settings.SettingsReader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,13 +17,13 @@ import java.util.Objects;
  * {@code docs/configuration.md}.
  *
  * @param listeners       where and how clients connect: plain HTTP, TLS, HTTP/2, PROXY protocol, drain time
- * @param upstream        the application behind the proxy ({@code http://127.0.0.1:3000})
+ * @param upstreams       the application behind the proxy: one URL or several, {@code preserve-host}, {@code upstream-health}
  * @param upstreamTimeout how long the upstream may take before the client gets 504
  * @param admin           the admin listener; {@code null} = none
  * @param adminToken      bearer token for the admin endpoints (read from {@code admin.token-env}); {@code null} = none
  * @param settings        the core settings: policy, budget, fail mode, trusted proxies, data, rate limits, …
  */
-public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration upstreamTimeout, HostPort admin, String adminToken,
+public record ProxyConfig(ListenerSettings listeners, UpstreamSettings upstreams, Duration upstreamTimeout, HostPort admin, String adminToken,
                           GatehouseSettings settings) {
 
     public static final HostPort DEFAULT_LISTEN = ListenerSettings.DEFAULT_LISTEN;
@@ -32,9 +33,14 @@ public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration ups
 
     public ProxyConfig {
         Objects.requireNonNull(listeners, "listeners");
-        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(upstreamTimeout, "upstreamTimeout");
         Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The first (often the only) upstream. */
+    public URI upstream() {
+        return upstreams.first();
     }
 
     /** The plain HTTP listener ({@code listen}). */
@@ -61,7 +67,7 @@ public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration ups
      */
     public ProxyConfig withPublicFeedsDefault(boolean on) {
         GatehouseSettings s = GatehouseSettings.from(settings).data(settings.data().withPublicFeedsDefault(on)).build();
-        return new ProxyConfig(listeners, upstream, upstreamTimeout, admin, adminToken, s);
+        return new ProxyConfig(listeners, upstreams, upstreamTimeout, admin, adminToken, s);
     }
 
     public static Builder builder() {
@@ -71,7 +77,9 @@ public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration ups
     /** Builds a {@link ProxyConfig}; each setting is checked when made and the message names its key. */
     public static final class Builder {
         private ListenerSettings listeners = ListenerSettings.DEFAULTS;
-        private URI upstream;
+        private List<URI> upstreams;
+        private boolean preserveHost = UpstreamSettings.DEFAULT_PRESERVE_HOST;
+        private UpstreamSettings.Health upstreamHealth = UpstreamSettings.Health.DEFAULTS;
         private Duration upstreamTimeout = DEFAULT_UPSTREAM_TIMEOUT;
         private HostPort admin = DEFAULT_ADMIN;
         private String adminToken;
@@ -91,17 +99,30 @@ public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration ups
             return this;
         }
 
-        /** The upstream: an absolute {@code http} or {@code https} URL with a host. */
+        /** One upstream: an absolute {@code http} or {@code https} URL with a host (replaces any list). */
         public Builder upstream(URI upstream) {
-            Objects.requireNonNull(upstream, "upstream");
-            String scheme = upstream.getScheme();
-            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || upstream.getHost() == null) {
-                throw new IllegalArgumentException("upstream must be an http:// or https:// URL with a host, was '" + upstream + "'");
+            return upstreams(List.of(upstream));
+        }
+
+        /** Several upstreams, round-robin over the healthy ones (replaces any earlier value). */
+        public Builder upstreams(List<URI> upstreams) {
+            if (upstreams.isEmpty()) {
+                throw new IllegalArgumentException("upstream must name at least one URL");
             }
-            if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
-                throw new IllegalArgumentException("upstream must not have a query or fragment, was '" + upstream + "'");
-            }
-            this.upstream = upstream;
+            upstreams.forEach(UpstreamSettings::checkUrl);
+            this.upstreams = List.copyOf(upstreams);
+            return this;
+        }
+
+        /** {@code preserve-host}: the client's {@code Host} to the upstream (default true), or the upstream's own. */
+        public Builder preserveHost(boolean preserveHost) {
+            this.preserveHost = preserveHost;
+            return this;
+        }
+
+        /** {@code upstream-health}: passive backoff and optional active checks. */
+        public Builder upstreamHealth(UpstreamSettings.Health health) {
+            this.upstreamHealth = Objects.requireNonNull(health, "upstream-health");
             return this;
         }
 
@@ -134,10 +155,11 @@ public record ProxyConfig(ListenerSettings listeners, URI upstream, Duration ups
 
         /** @throws IllegalStateException when no upstream was given */
         public ProxyConfig build() {
-            if (upstream == null) {
+            if (upstreams == null) {
                 throw new IllegalStateException("upstream is required (--upstream URL or 'upstream:' in the config file)");
             }
-            return new ProxyConfig(listeners, upstream, upstreamTimeout, admin, adminToken, settings);
+            return new ProxyConfig(listeners, new UpstreamSettings(upstreams, preserveHost, upstreamHealth), upstreamTimeout, admin,
+                    adminToken, settings);
         }
     }
 }

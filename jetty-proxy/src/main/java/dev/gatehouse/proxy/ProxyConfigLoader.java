@@ -18,13 +18,16 @@ import java.util.function.Function;
 /**
  * Reads {@code gatehouse.yaml}: the core keys through {@link SettingsBinder} (the same binder as the
  * servlet filter's init-params and Spring's {@code gatehouse.*}), and the proxy's own keys
- * ({@code listen}, {@code upstream}, {@code upstream-timeout}, {@code admin}) with the same reader.
+ * ({@code listen}, {@code upstream}, {@code upstream-timeout}, {@code preserve-host}, {@code upstream-health},
+ * {@code admin}, the listener keys) with the same reader.
  * Every mistake is reported as {@code FILE:LINE:COLUMN: key: what is wrong}, all at once.
  *
  * <pre>{@code
  * listen: 0.0.0.0:8080
- * upstream: http://127.0.0.1:3000
+ * upstream: http://127.0.0.1:3000      # or a list: [http://10.0.0.11:3000, http://10.0.0.12:3000]
  * upstream-timeout: 30s
+ * preserve-host: true
+ * upstream-health: { backoff: 10s, path: /healthz, interval: 5s, timeout: 2s, unhealthy-after: 2, healthy-after: 2 }
  * admin: { listen: 127.0.0.1:9090, token-env: GATEHOUSE_ADMIN_TOKEN }   # or admin: off
  * policy: policies/default.yaml      # relative to this file; left out = the bundled default
  * budget: 50ms
@@ -34,10 +37,12 @@ import java.util.function.Function;
 public final class ProxyConfigLoader {
 
     /** The proxy's own top-level keys. */
-    public static final List<String> PROXY_KEYS = List.of("listen", "upstream", "upstream-timeout", "admin",
+    public static final List<String> PROXY_KEYS = List.of("listen", "upstream", "upstream-timeout", "preserve-host", "upstream-health", "admin",
             "tls", "http2", "h2c", "redirect-to-https", "proxy-protocol", "shutdown-timeout");
     static final List<String> ADMIN_KEYS = List.of("listen", "token-env");
-    static final List<String> TLS_KEYS = List.of("listen", "certificate", "private-key", "keystore", "keystore-password-env", "reload");
+    static final List<String> TLS_KEYS = List.of("listen", "certificate", "private-key", "keystore", "keystore-password-env", "reload",
+            "self-signed-if-missing");
+    static final List<String> UPSTREAM_HEALTH_KEYS = List.of("backoff", "path", "interval", "timeout", "unhealthy-after", "healthy-after");
     static final List<String> PROXY_PROTOCOL_KEYS = List.of("enabled", "trusted");
 
     private ProxyConfigLoader() {
@@ -68,10 +73,7 @@ public final class ProxyConfigLoader {
         GatehouseSettings settings = SettingsBinder.read(r, PROXY_KEYS, env);
         ProxyConfig.Builder b = ProxyConfig.builder();
         listeners(r, b);
-        URI upstream = r.url("upstream");
-        if (upstream != null) {
-            r.apply("upstream", () -> b.upstream(upstream));
-        }
+        upstreams(r, b);
         Duration timeout = r.duration("upstream-timeout");
         if (timeout != null) {
             r.apply("upstream-timeout", () -> b.upstreamTimeout(timeout));
@@ -103,9 +105,11 @@ public final class ProxyConfigLoader {
             Path keystore = tls.path("keystore");
             String passwordEnv = tls.string("keystore-password-env");
             Boolean reload = tls.bool("reload");
+            Boolean selfSigned = tls.bool("self-signed-if-missing");
             if (tlsListen != null) {
                 r.apply("tls", () -> l.tls(
-                        new ListenerSettings.Tls(tlsListen, certificate, privateKey, keystore, passwordEnv, reload == null || reload)));
+                        new ListenerSettings.Tls(tlsListen, certificate, privateKey, keystore, passwordEnv, reload == null || reload,
+                        selfSigned != null && selfSigned)));
             }
         }
         Boolean http2 = r.bool("http2");
@@ -135,6 +139,50 @@ public final class ProxyConfigLoader {
             r.apply("shutdown-timeout", () -> l.shutdownTimeout(shutdown));
         }
         r.apply(redirect != null && redirect ? "redirect-to-https" : "tls", () -> b.listeners(l.build()));
+    }
+
+    /** {@code upstream} (one URL or a list), {@code preserve-host}, {@code upstream-health}. */
+    private static void upstreams(SettingsReader r, ProxyConfig.Builder b) {
+        List<String> texts = r.list("upstream");
+        if (texts != null) {
+            List<URI> urls = new java.util.ArrayList<>();
+            for (String text : texts) {
+                try {
+                    urls.add(new URI(text));
+                } catch (java.net.URISyntaxException e) {
+                    r.problem("upstream", "not a URL: '" + text + "'");
+                }
+            }
+            if (urls.size() == texts.size()) {
+                r.apply("upstream", () -> b.upstreams(urls));
+            }
+        }
+        Boolean preserveHost = r.bool("preserve-host");
+        if (preserveHost != null) {
+            b.preserveHost(preserveHost);
+        }
+        SettingsReader health = r.child("upstream-health");
+        if (health != null) {
+            health.checkKeys(UPSTREAM_HEALTH_KEYS, List.of());
+            UpstreamSettings.Health d = UpstreamSettings.Health.DEFAULTS;
+            Duration backoff = health.duration("backoff");
+            String path = health.string("path");
+            Duration interval = health.duration("interval");
+            Duration timeout = health.duration("timeout");
+            Long unhealthyAfter = health.integer("unhealthy-after");
+            Long healthyAfter = health.integer("healthy-after");
+            try {
+                b.upstreamHealth(new UpstreamSettings.Health(backoff != null ? backoff : d.backoff(), path,
+                        interval != null ? interval : d.interval(), timeout != null ? timeout : d.timeout(),
+                        unhealthyAfter != null ? Math.toIntExact(Math.min(unhealthyAfter, 1000)) : d.unhealthyAfter(),
+                        healthyAfter != null ? Math.toIntExact(Math.min(healthyAfter, 1000)) : d.healthyAfter()));
+            } catch (IllegalArgumentException e) {
+                // the message names the key ("upstream-health.path must …"): report it at that key's line
+                String message = e.getMessage();
+                String key = message.startsWith("upstream-health.") ? message.substring(16, message.indexOf(' ')) : "path";
+                health.problem(health.has(key) ? key : UPSTREAM_HEALTH_KEYS.stream().filter(health::has).findFirst().orElse(key), message);
+            }
+        }
     }
 
     private static void admin(SettingsReader r, ProxyConfig.Builder b, Function<String, String> env) {

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -40,6 +42,11 @@ import java.util.concurrent.TimeoutException;
  *       {@code X-Real-IP}, {@code X-Forwarded-Host}, {@code X-Forwarded-Proto}, {@code Forwarded}, {@code Via}),
  *       so no {@code Connection} token can remove them (see {@code docs/proxy.md} for the values).</li>
  *   <li>{@code CONNECT} and {@code TRACE} are answered {@code 405} here and never forwarded.</li>
+ *   <li>Several upstreams ({@link Upstreams}): each request goes to the next healthy one, round-robin. A
+ *       request the upstream never saw (the connection could not be made, nothing of it was written, no
+ *       byte of its body read) is tried on the next one; any other failure is answered, never retried.
+ *       No healthy upstream left → {@code 503}.</li>
+ *   <li>{@code Host}: the client's ({@code preserve-host: true}, the default) or the upstream's own authority.</li>
  *   <li>Timeouts: a connect timeout, and an idle timeout (no bytes either way); a slow but flowing
  *       download is never cut. No answer in time → {@code 504}; an unreachable or broken upstream →
  *       {@code 502}; a client whose request body is malformed (bad chunking) → {@code 400}, not counted as
@@ -52,16 +59,24 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     /** The methods a reverse proxy has no business forwarding: tunnels and request echoes. */
     static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
-    private final URI origin;
-    private final String basePath;
+    /** The request attribute holding the {@link Upstreams.Upstream} this attempt goes to. */
+    static final String TARGET_ATTRIBUTE = UpstreamProxy.class.getName() + ".target";
+    /** The request attribute holding the upstreams already tried for this request. */
+    private static final String TRIED_ATTRIBUTE = UpstreamProxy.class.getName() + ".tried";
+
+    private final Upstreams upstreams;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
     private final MeterRegistry registry;
 
     UpstreamProxy(URI upstream, Duration connectTimeout, Duration idleTimeout, MeterRegistry registry) {
-        super(clientToProxyRequest -> rewrite(upstream, clientToProxyRequest.getHttpURI()));
-        this.origin = URI.create(upstream.getScheme() + "://" + upstream.getRawAuthority());
-        this.basePath = basePath(upstream);
+        this(new Upstreams(UpstreamSettings.of(upstream), java.time.Clock.systemUTC()), connectTimeout, idleTimeout, registry);
+    }
+
+    UpstreamProxy(Upstreams upstreams, Duration connectTimeout, Duration idleTimeout, MeterRegistry registry) {
+        // newProxyToServerRequest builds the target from the chosen upstream; this rewrite is only for Jetty's debug log
+        super(clientToProxyRequest -> rewrite(target(clientToProxyRequest).uri, clientToProxyRequest.getHttpURI()));
+        this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
         this.registry = registry;
@@ -103,7 +118,43 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
             refuseMethod(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
             return true;
         }
+        Upstreams.Upstream target = upstreams.pick(tried(clientToProxyRequest));
+        if (target == null) {
+            noHealthyUpstream(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+            return true;
+        }
+        clientToProxyRequest.setAttribute(TARGET_ATTRIBUTE, target);
         return super.handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+    }
+
+    /** {@code 503}, with {@code Retry-After} when an upstream's backoff ends on its own. */
+    private void noHealthyUpstream(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
+        if (registry != null) {
+            registry.counter("gatehouse.proxy.upstream.errors", "status", "503").increment();
+        }
+        log.warn("no healthy upstream for {}: {}", LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()), upstreams.readiness());
+        Duration revival = upstreams.nextRevival();
+        if (revival != null) {
+            proxyToClientResponse.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(Math.max(1, (revival.toMillis() + 999) / 1000)));
+        }
+        Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, HttpStatus.SERVICE_UNAVAILABLE_503);
+    }
+
+    /** The upstream {@link #handle} chose for this attempt. */
+    static Upstreams.Upstream target(Request clientToProxyRequest) {
+        return (Upstreams.Upstream) clientToProxyRequest.getAttribute(TARGET_ATTRIBUTE);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<Upstreams.Upstream> tried(Request clientToProxyRequest) {
+        Object tried = clientToProxyRequest.getAttribute(TRIED_ATTRIBUTE);
+        return tried == null ? Set.of() : (Set<Upstreams.Upstream>) tried;
+    }
+
+    private static void addTried(Request clientToProxyRequest, Upstreams.Upstream upstream) {
+        Set<Upstreams.Upstream> tried = new HashSet<>(tried(clientToProxyRequest));
+        tried.add(upstream);
+        clientToProxyRequest.setAttribute(TRIED_ATTRIBUTE, tried);
     }
 
     @Override
@@ -127,9 +178,31 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         HttpURI clientToProxyUri = clientToProxyRequest.getHttpURI();
         String path = clientToProxyUri.getPath() == null || clientToProxyUri.getPath().isEmpty() ? "/" : clientToProxyUri.getPath();
         String query = clientToProxyUri.getQuery();
-        return new RawTargetRequest(getHttpClient(), origin, basePath + path, query)
+        Upstreams.Upstream target = target(clientToProxyRequest);
+        org.eclipse.jetty.client.Request proxyToServerRequest = new RawTargetRequest(getHttpClient(), target.origin, target.basePath + path, query)
                 .method(clientToProxyRequest.getMethod())
                 .idleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (retryable()) {
+            // Committed = the upstream may have seen the request: from then on a failure is never retried elsewhere.
+            proxyToServerRequest.onRequestCommit(r -> r.attribute(COMMITTED_ATTRIBUTE, Boolean.TRUE));
+        }
+        return proxyToServerRequest;
+    }
+
+    private static final String COMMITTED_ATTRIBUTE = UpstreamProxy.class.getName() + ".committed";
+
+    /** The client's body, watched: once a byte of it was read, the request can no longer be retried on another upstream. */
+    @Override
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(Request clientToProxyRequest, Response proxyToClientResponse,
+                                                                                      org.eclipse.jetty.client.Request proxyToServerRequest) {
+        org.eclipse.jetty.client.Request.Content content = super.newProxyToServerRequestContent(clientToProxyRequest, proxyToClientResponse,
+                proxyToServerRequest);
+        return retryable() ? new WatchedContent(content) : content;
+    }
+
+    /** With a single upstream there is nowhere to retry: the hot path then skips the bookkeeping. */
+    private boolean retryable() {
+        return upstreams.all().size() > 1;
     }
 
     /**
@@ -168,7 +241,17 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
         super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
         boolean trusted = forwarding(clientToProxyRequest).peerTrusted();
+        boolean preserveHost = upstreams.settings().preserveHost();
         proxyToServerRequest.headers(headers -> {
+            if (!preserveHost) {
+                headers.put(HttpHeader.HOST, target(clientToProxyRequest).authority);
+            } else if (!headers.contains(HttpHeader.HOST)) {
+                // HTTP/2 clients send :authority, no Host header: without this the upstream would get its own name
+                String clientHost = ForwardingHeaders.clientHost(clientToProxyRequest);
+                if (clientHost != null) {
+                    headers.put(HttpHeader.HOST, clientHost);
+                }
+            }
             List<String> drop = new ArrayList<>();
             for (HttpField field : headers) {
                 String name = field.getName();
@@ -178,6 +261,16 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
                 }
             }
             drop.forEach(headers::remove);
+        });
+    }
+
+    /** Jetty's {@code Forwarded} logic, with the HTTP/2 authority as {@code host=} (Jetty reads only a {@code Host} header). */
+    @Override
+    protected void addForwardedHeader(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        String element = ForwardingHeaders.forwardedElement(clientToProxyRequest);
+        proxyToServerRequest.headers(headers -> {
+            String sent = headers.get(HttpHeader.FORWARDED); // only a trusted proxy's survives copyRequestHeaders
+            headers.put(HttpHeader.FORWARDED, sent == null ? element : String.join(", ", headers.getValuesList(HttpHeader.FORWARDED)) + ", " + element);
         });
     }
 
@@ -199,7 +292,7 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         });
     }
 
-    private static Forwarding forwarding(Request clientToProxyRequest) {
+    static Forwarding forwarding(Request clientToProxyRequest) {
         if (clientToProxyRequest.getAttribute(Forwarding.ATTRIBUTE) instanceof Forwarding f) {
             return f;
         }
@@ -211,6 +304,21 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     protected void onServerToProxyResponseFailure(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest,
                                                   org.eclipse.jetty.client.Response serverToProxyResponse, Response proxyToClientResponse,
                                                   Callback proxyToClientCallback, Throwable failure) {
+        Upstreams.Upstream target = target(clientToProxyRequest);
+        if (retryable() && neverReachedUpstream(proxyToServerRequest, serverToProxyResponse)) {
+            if (isConnectFailure(failure)) {
+                upstreams.connectFailed(target, failure);
+            }
+            if (!proxyToClientResponse.isCommitted() && !WatchedContent.started(proxyToServerRequest)) {
+                addTried(clientToProxyRequest, target);
+                if (upstreams.pick(tried(clientToProxyRequest)) != null) {
+                    log.info("upstream {} unreachable for {} ({}); trying the next one", target,
+                            LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()), LogSafe.text(failure));
+                    handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+                    return;
+                }
+            }
+        }
         int clientFault = clientFault(failure);
         if (clientFault > 0) {
             // The client's request could not be read (e.g. bad chunking): its fault, not the upstream's.
@@ -224,11 +332,35 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         if (registry != null) {
             registry.counter("gatehouse.proxy.upstream.errors", "status", String.valueOf(status)).increment();
         }
-        log.warn("upstream {} failed for {}: {} -> {}", origin, LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()),
+        log.warn("upstream {} failed for {}: {} -> {}", target, LogSafe.text(clientToProxyRequest.getHttpURI().getPathQuery()),
                 LogSafe.text(failure), status);
         // The base class maps exactly as statusFor does, and also aborts the upstream exchange if the client write fails.
         super.onServerToProxyResponseFailure(clientToProxyRequest, proxyToServerRequest, serverToProxyResponse,
                 proxyToClientResponse, proxyToClientCallback, failure);
+    }
+
+    /** Nothing of the request was written to the upstream: no commit, no response. */
+    private static boolean neverReachedUpstream(org.eclipse.jetty.client.Request proxyToServerRequest,
+                                                org.eclipse.jetty.client.Response serverToProxyResponse) {
+        // Jetty hands over a response object even when nothing came back: status 0 then
+        return (serverToProxyResponse == null || serverToProxyResponse.getStatus() <= 0)
+                && proxyToServerRequest.getAttributes().get(COMMITTED_ATTRIBUTE) == null;
+    }
+
+    /** The connection could not be made: refused, unreachable, unknown host, or no answer to the connect in time. */
+    static boolean isConnectFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+            String message = t.getMessage();
+            if ((t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException)
+                    && message != null && message.toLowerCase(java.util.Locale.ROOT).contains("connect")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 504 for an upstream that did not answer in time, 502 for any other upstream failure. */

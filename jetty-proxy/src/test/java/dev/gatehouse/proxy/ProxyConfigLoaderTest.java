@@ -229,6 +229,62 @@ class ProxyConfigLoaderTest {
     }
 
     @Test
+    void parse_upstreamList_preserveHost_upstreamHealth() {
+        ProxyConfig config = parse("""
+                upstream: [http://10.0.0.11:3000, "http://10.0.0.12:3000/base"]
+                preserve-host: false
+                upstream-health:
+                  backoff: 30s
+                  path: /healthz
+                  interval: 10s
+                  timeout: 1s
+                  unhealthy-after: 3
+                  healthy-after: 1
+                """);
+
+        assertThat(config.upstreams().targets()).containsExactly(URI.create("http://10.0.0.11:3000"), URI.create("http://10.0.0.12:3000/base"));
+        assertThat(config.upstream()).isEqualTo(URI.create("http://10.0.0.11:3000"));
+        assertThat(config.upstreams().preserveHost()).isFalse();
+        assertThat(config.upstreams().health()).isEqualTo(new UpstreamSettings.Health(Duration.ofSeconds(30), "/healthz",
+                Duration.ofSeconds(10), Duration.ofSeconds(1), 3, 1));
+    }
+
+    @Test
+    void parse_singleUpstream_defaults() {
+        ProxyConfig config = parse("upstream: http://app:3000\n");
+
+        assertThat(config.upstreams().targets()).containsExactly(URI.create("http://app:3000"));
+        assertThat(config.upstreams().preserveHost()).isTrue();
+        assertThat(config.upstreams().health()).isEqualTo(UpstreamSettings.Health.DEFAULTS);
+        assertThat(config.upstreams().health().active()).isFalse();
+    }
+
+    @Test
+    void parse_upstreamMistakes_nameTheKey() {
+        assertThatThrownBy(() -> parse("upstream: [http://a:1, ftp://b:2]\n"))
+                .hasMessageContaining("gatehouse.yaml:1:").hasMessageContaining("upstream: must be an http:// or https:// URL with a host, was 'ftp://b:2'");
+        assertThatThrownBy(() -> parse("upstream: [http://a:1, http://a:1]\n")).hasMessageContaining("the same URL twice");
+        assertThatThrownBy(() -> parse("upstream: http://a:1\nupstream-health:\n  path: healthz\n"))
+                .hasMessageContaining("gatehouse.yaml:3:9: upstream-health.path: must start with /, was 'healthz'");
+        assertThatThrownBy(() -> parse("upstream: http://a:1\nupstream-health:\n  unhealthy-after: 0\n"))
+                .hasMessageContaining("upstream-health.unhealthy-after: must be at least 1, was 0");
+        assertThatThrownBy(() -> parse("upstream: http://a:1\nupstream-health:\n  intervall: 1s\n"))
+                .hasMessageContaining("intervall").hasMessageContaining("interval");
+        assertThatThrownBy(() -> parse("upstream: http://a:1\npreserve-host: maybe\n")).hasMessageContaining("preserve-host");
+    }
+
+    @Test
+    void parse_tlsSelfSignedIfMissing() {
+        ProxyConfig config = parse("upstream: http://a:1\ntls:\n  certificate: c.pem\n  private-key: k.pem\n  self-signed-if-missing: true\n");
+
+        assertThat(config.listeners().tls().selfSignedIfMissing()).isTrue();
+        assertThat(parse("upstream: http://a:1\ntls:\n  certificate: c.pem\n  private-key: k.pem\n").listeners().tls().selfSignedIfMissing())
+                .isFalse();
+        assertThatThrownBy(() -> parse("upstream: http://a:1\ntls:\n  keystore: k.p12\n  self-signed-if-missing: true\n"))
+                .hasMessageContaining("self-signed-if-missing needs certificate + private-key");
+    }
+
+    @Test
     void parse_noUpstream_saysWhatIsMissing() {
         assertThatThrownBy(() -> parse("listen: 127.0.0.1:8080\n"))
                 .isInstanceOf(SettingsException.class)

@@ -96,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
             ListenerSettings.Tls tls = resolved.listeners().tls();
             env.out().println("Gatehouse proxy on " + resolved.listen()
                     + (tls == null ? "" : " and https://" + tls.listen() + (resolved.listeners().http2() ? " (HTTP/2)" : ""))
-                    + " -> " + resolved.upstream()
+                    + " -> " + String.join(", ", resolved.upstreams().targets().stream().map(Object::toString).toList())
                     + (proxy.adminPort() > 0 ? "; admin on " + resolved.admin() : ""));
             env.proxyWaiter().await(proxy);
         }

@@ -220,6 +220,22 @@ class GatehouseCliTest {
     }
 
     @Test
+    void run_upstreamFlag_replacesTheFilesList(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("gatehouse.yaml");
+        Files.writeString(config, "upstream: [http://10.0.0.1:3000, http://10.0.0.2:3000]\npreserve-host: false\n");
+        AtomicReference<ProxyConfig> started = new AtomicReference<>();
+        env.starter = c -> {
+            started.set(c);
+            return null;
+        };
+
+        assertThat(env.run("run", "--config", config.toString(), "--upstream", "http://127.0.0.1:5000")).isZero();
+
+        assertThat(started.get().upstreams().targets()).extracting(Object::toString).containsExactly("http://127.0.0.1:5000");
+        assertThat(started.get().upstreams().preserveHost()).isFalse();
+    }
+
+    @Test
     void run_withoutConfig_flagsAlone() {
         AtomicReference<ProxyConfig> started = new AtomicReference<>();
         env.starter = c -> {

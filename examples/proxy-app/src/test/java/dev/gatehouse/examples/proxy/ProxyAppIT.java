@@ -24,20 +24,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The example as its README runs it: the app, and the proxy configured from {@code gatehouse.yaml} (ports
- * made ephemeral, the development certificate made in a temporary folder), with the real embedded data
- * and the bundled default policy.
+ * made ephemeral, the certificate paths moved to an empty temporary folder, where the proxy makes its
+ * self-signed development certificate as {@code tls.self-signed-if-missing} asks), with the real embedded
+ * data and the bundled default policy.
  */
 class ProxyAppIT {
 
@@ -63,14 +61,15 @@ class ProxyAppIT {
         Map<String, Object> tls = map(yaml.get("tls"));
         Path certificate = dir.resolve((String) tls.get("certificate"));
         Path privateKey = dir.resolve((String) tls.get("private-key"));
-        developmentCertificate(certificate, privateKey);
+        assertThat(certificate).doesNotExist(); // a fresh clone: the proxy makes them
 
         ListenerSettings listeners = ListenerSettings.builder()
                 .listen(anyPort(yaml.get("listen")))
                 .h2c((Boolean) yaml.get("h2c"))
                 .http2((Boolean) yaml.get("http2"))
                 .redirectToHttps((Boolean) yaml.get("redirect-to-https"))
-                .tls(ListenerSettings.Tls.pem(anyPort(tls.get("listen")), certificate, privateKey, (Boolean) tls.get("reload")))
+                .tls(new ListenerSettings.Tls(anyPort(tls.get("listen")), certificate, privateKey, null, null,
+                        (Boolean) tls.get("reload"), (Boolean) tls.get("self-signed-if-missing")))
                 .shutdownTimeout(Duration.parse("PT" + yaml.get("shutdown-timeout")))
                 .build();
         PrometheusMeterRegistry registry = GatehouseFactory.prometheus();
@@ -111,6 +110,20 @@ class ProxyAppIT {
         assertThat(yaml.get("listen")).isEqualTo("127.0.0.1:8080");
         assertThat(map(yaml.get("tls")).get("listen")).isEqualTo("127.0.0.1:8443");
         assertThat(yaml).doesNotContainKey("policy"); // the bundled default policy
+        assertThat(map(yaml.get("tls")).get("self-signed-if-missing")).isEqualTo(true);
+    }
+
+    @Test
+    void missingCertificate_wasMadeSelfSigned_forLocalhost() throws Exception {
+        Map<String, Object> tls = map(yaml.get("tls"));
+        String pem = Files.readString(dir.resolve((String) tls.get("certificate")));
+        java.security.cert.X509Certificate cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+                .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
+        assertThat(cert.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
+                .contains("localhost", "127.0.0.1");
+        assertThat(Files.readString(dir.resolve((String) tls.get("private-key")))).startsWith("-----BEGIN PRIVATE KEY-----");
     }
 
     @Test
@@ -185,33 +198,5 @@ class ProxyAppIT {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object node) {
         return (Map<String, Object>) node;
-    }
-
-    /**
-     * The equivalent of the README's {@code openssl req -x509 …} line: a self-signed P-256 certificate for
-     * localhost and 127.0.0.1 as PEM files. Made with {@code keytool}, which ships with every JDK, so the
-     * test needs no OpenSSL.
-     */
-    static void developmentCertificate(Path certificate, Path privateKey) throws Exception {
-        Files.createDirectories(certificate.getParent());
-        Path p12 = certificate.resolveSibling("dev.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "dev", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "30",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(output).isZero();
-        KeyStore store = KeyStore.getInstance(p12.toFile(), "changeit".toCharArray());
-        Certificate cert = store.getCertificate("dev");
-        Files.writeString(certificate, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(privateKey, pem("PRIVATE KEY", store.getKey("dev", "changeit".toCharArray()).getEncoded()));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }
