@@ -3,6 +3,7 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.enforcement.RequestId;
 import dev.gatehouse.net.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.client.HttpClient;
@@ -196,7 +197,19 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
             if (decision != null) {
                 GatehouseHeaders.forEach(decision, headers::put);
             }
+            if (clientToProxyRequest.getAttribute(RequestId.ATTRIBUTE) instanceof String requestId) {
+                headers.put(RequestId.HEADER, requestId); // replaces the client's: GatehouseHandler decided which one stands
+            }
         });
+    }
+
+    /** The upstream's own {@code X-Request-Id} is dropped: the client gets the one Gatehouse set, which the log and upstream share. */
+    @Override
+    protected HttpField filterServerToProxyResponseField(HttpField serverToProxyResponseField) {
+        if (serverToProxyResponseField.getHeader() == null && RequestId.HEADER.equalsIgnoreCase(serverToProxyResponseField.getName())) {
+            return null;
+        }
+        return super.filterServerToProxyResponseField(serverToProxyResponseField);
     }
 
     private static Forwarding forwarding(Request clientToProxyRequest) {
