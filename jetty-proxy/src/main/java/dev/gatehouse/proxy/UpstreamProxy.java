@@ -203,10 +203,15 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         });
     }
 
-    /** The upstream's own {@code X-Request-Id} is dropped: the client gets the one Gatehouse set, which the log and upstream share. */
+    /**
+     * The upstream's {@code Server} banner is dropped (as nginx does), and so is its own {@code X-Request-Id}:
+     * the client gets the one Gatehouse set, which the log and the upstream share.
+     */
     @Override
     protected HttpField filterServerToProxyResponseField(HttpField serverToProxyResponseField) {
-        if (serverToProxyResponseField.getHeader() == null && RequestId.HEADER.equalsIgnoreCase(serverToProxyResponseField.getName())) {
+        HttpHeader known = serverToProxyResponseField.getHeader();
+        if (known == HttpHeader.SERVER
+                || (known == null && RequestId.HEADER.equalsIgnoreCase(serverToProxyResponseField.getName()))) {
             return null;
         }
         return super.filterServerToProxyResponseField(serverToProxyResponseField);
