@@ -20,13 +20,13 @@ import java.util.Map;
  *
  * <p>Operators may replace it ({@code pages.template}); the template's placeholders (see
  * {@code docs/configuration.md}) are {@code {{status}}}, {@code {{title}}}, {@code {{message}}},
- * {@code {{detail}}}, {@code {{retry}}}, {@code {{retry_after}}} and {@code {{request_id}}}; every value is
+ * {@code {{detail}}}, {@code {{retry}}}, {@code {{retry_after}}}, {@code {{request_id}}} and {@code {{rule}}}; every value is
  * HTML-escaped when substituted. The template is parsed once, so rendering is one pass of appends.
  */
 public final class Pages {
 
     /** The placeholders a template may use. */
-    public static final List<String> PLACEHOLDERS = List.of("status", "title", "message", "detail", "retry", "retry_after", "request_id");
+    public static final List<String> PLACEHOLDERS = List.of("status", "title", "message", "detail", "retry", "retry_after", "request_id", "rule");
     private static final String DEFAULT_RESOURCE = "dev/gatehouse/enforcement/page.html";
     private static final int MAX_TEMPLATE = 256 * 1024;
 
@@ -150,14 +150,23 @@ public final class Pages {
      * @param retryAfterSeconds the {@code Retry-After} sent, or a negative number when none was
      */
     public String render(int status, String message, String requestId, long retryAfterSeconds) {
+        return render(status, message, requestId, retryAfterSeconds, null);
+    }
+
+    /**
+     * The page for a refusal by {@code rule} (the decision's namespaced reason, e.g. {@code rule/block-tor},
+     * which a visitor may quote alongside the request id); {@code null} for an error that is no decision's.
+     */
+    public String render(int status, String message, String requestId, long retryAfterSeconds, String rule) {
         String title = title(status);
-        String text = message == null || message.isBlank() ? message(status) : message;
+        String text = message == null || message.isBlank() || message.strip().equalsIgnoreCase(title) ? message(status) : message;
         String detail = status == 403 || status == 401
                 ? "If you think this is a mistake, contact the site's owner and give them the request id below."
                 : "";
         String retry = retry(status, retryAfterSeconds);
         String[] values = {Integer.toString(status), title, text, detail, retry,
-                retryAfterSeconds >= 0 ? Long.toString(retryAfterSeconds) : "", requestId == null ? "" : requestId};
+                retryAfterSeconds >= 0 ? Long.toString(retryAfterSeconds) : "", requestId == null ? "" : requestId,
+                rule == null ? "" : rule};
         StringBuilder out = new StringBuilder(4096);
         for (Part p : parts) {
             if (p.placeholder() < 0) {

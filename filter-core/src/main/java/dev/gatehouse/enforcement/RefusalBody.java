@@ -48,7 +48,7 @@ public final class RefusalBody {
                     .put("message", message);
             return json(json, requestId, retryAfter);
         }
-        return new Rendered(HTML, pages.render(status, message, requestId, retryAfter));
+        return new Rendered(HTML, pages.render(status, message, requestId, retryAfter, decision.rule()));
     }
 
     /**
