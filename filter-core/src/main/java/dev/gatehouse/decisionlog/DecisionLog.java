@@ -83,6 +83,7 @@ public final class DecisionLog implements AutoCloseable {
     private final Counter failedCounter;
     private final Thread writer;
     private volatile boolean closed;
+    private volatile boolean warnedDrop;
 
     private record Stamped(long millis, Entry entry) {}
 
@@ -190,6 +191,11 @@ public final class DecisionLog implements AutoCloseable {
         }
         if (!queue.offer(new Stamped(clock.millis(), entry))) {
             droppedCounter.increment();
+            if (!warnedDrop) {
+                warnedDrop = true; // once: the metric and /readyz carry the count from here on
+                log.warn("decision log: the writer is behind ({} lines queued), lines are being dropped; see "
+                        + "gatehouse_decision_log_dropped_total", settings.queue());
+            }
         }
     }
 

@@ -147,11 +147,11 @@ class DecisionLogTest {
                 log.record(new DecisionLog.Entry("r" + i, decision(Verdict.BLOCK, null), "GET", null, "/", null, 403));
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-            assertThat(log.dropped()).isGreaterThanOrEqualTo(47);
+            assertThat(log.dropped()).isGreaterThanOrEqualTo(45); // at most 5 got through: one taken, two drained with it, two queued
             assertThat(log.readinessDetail()).startsWith("decision log: ").contains("lines dropped");
             gate.countDown();
         }
-        assertThat(sink.lines().size()).isBetween(1, 3);
+        assertThat(sink.lines().size()).isBetween(1, 5);
     }
 
     @Test
