@@ -44,6 +44,11 @@ import java.util.Objects;
  * {@link Forwarding} facts as request attributes ({@link UpstreamProxy} turns them into the
  * {@code X-Gatehouse-*} and forwarding headers); a refusal is the core's {@link Refusal} copied onto the
  * Jetty response. {@code CONNECT} and {@code TRACE} are answered 405 before anything is decided.
+ *
+ * <p>First of all every request gets its {@code X-Request-Id} ({@link RequestId}: a trusted proxy's, else a
+ * fresh one), as a request attribute and a response header, so the upstream, the refusal or error page and
+ * the decision-log line ({@code Gatehouse.decisionLog()}) all carry the same id. A refusal is logged when it
+ * is written; a sampled allow when its response is done, with the status the client got.
  */
 public final class GatehouseHandler extends Handler.Wrapper {
 
