@@ -8,6 +8,8 @@ import dev.gatehouse.api.Signals;
 import dev.gatehouse.api.Verdict;
 import dev.gatehouse.challenge.ChallengeSettings;
 import dev.gatehouse.challenge.Challenger;
+import dev.gatehouse.decisionlog.DecisionLog;
+import dev.gatehouse.enforcement.Pages;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -72,6 +74,8 @@ public final class Gatehouse implements AutoCloseable {
     private final Timer decisionTimer;
     private final Counter[][] decisions; // [verdict][shadowed ? 1 : 0], registered once: no lookup per request
     private final Challenger challenger;
+    private final DecisionLog decisionLog;
+    private final Pages pages;
     private final List<Consumer<? super Decision>> listeners;
     private final Executor listenerExecutor; // null when there is no listener
     private final ExecutorService ownListenerExecutor; // non-null when Gatehouse made it
@@ -96,6 +100,8 @@ public final class Gatehouse implements AutoCloseable {
         };
         this.registry = b.registry;
         this.challenger = b.challenger != null ? b.challenger : Challenger.create(ChallengeSettings.ofDefaults(), b.registry);
+        this.decisionLog = b.decisionLog;
+        this.pages = b.pages;
         this.engineTimeouts = Counter.builder("gatehouse.engine.timeouts")
                 .description("Lookups that ran past the time budget; the decision used what was known").register(registry);
         this.engineErrors = Counter.builder("gatehouse.engine.errors")
@@ -340,6 +346,16 @@ public final class Gatehouse implements AutoCloseable {
         return challenger;
     }
 
+    /** Where adapters log the decisions they enforce ({@link DecisionLog#off()} unless configured). */
+    public DecisionLog decisionLog() {
+        return decisionLog;
+    }
+
+    /** The page adapters answer with themselves (refusals, and the proxy's own errors). */
+    public Pages pages() {
+        return pages;
+    }
+
     /**
      * Closes the engine and, when Gatehouse made them, the scheduler and the listeners' thread (decisions
      * already queued for the listeners are still passed on); later decisions still complete.
@@ -355,6 +371,7 @@ public final class Gatehouse implements AutoCloseable {
             if (ownListenerExecutor != null) {
                 ownListenerExecutor.shutdown();
             }
+            decisionLog.close(); // writes what is queued
         }
     }
 
@@ -394,6 +411,8 @@ public final class Gatehouse implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private MeterRegistry registry = Metrics.globalRegistry;
         private Challenger challenger;
+        private DecisionLog decisionLog = DecisionLog.off();
+        private Pages pages = Pages.defaults();
         private final List<Consumer<? super Decision>> listeners = new ArrayList<>();
         private Executor listenerExecutor;
 
@@ -486,6 +505,18 @@ public final class Gatehouse implements AutoCloseable {
          */
         public Builder challenger(Challenger challenger) {
             this.challenger = Objects.requireNonNull(challenger, "challenger");
+            return this;
+        }
+
+        /** Where adapters log decisions (default {@link DecisionLog#off()}); {@link Gatehouse#close()} closes it. */
+        public Builder decisionLog(DecisionLog decisionLog) {
+            this.decisionLog = Objects.requireNonNull(decisionLog, "decisionLog");
+            return this;
+        }
+
+        /** The page for refusals and the proxy's own errors (default {@link Pages#defaults()}). */
+        public Builder pages(Pages pages) {
+            this.pages = Objects.requireNonNull(pages, "pages");
             return this;
         }
 

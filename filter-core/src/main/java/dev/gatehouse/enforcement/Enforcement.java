@@ -53,19 +53,28 @@ public final class Enforcement {
      * @param challenger serves challenges ({@code Gatehouse.challenger()})
      */
     public static Refusal answer(Decision decision, RequestFacts facts, String rawQuery, String base, Challenger challenger) {
+        return answer(decision, facts, rawQuery, base, challenger, null, Pages.defaults());
+    }
+
+    /**
+     * As {@link #answer(Decision, RequestFacts, String, String, Challenger)}, the refusal rendered on
+     * {@code pages} with {@code requestId} (page, JSON and {@code X-Request-Id}).
+     */
+    public static Refusal answer(Decision decision, RequestFacts facts, String rawQuery, String base, Challenger challenger,
+                                 String requestId, Pages pages) {
         if (passes(decision)) {
             return null;
         }
         String accept = facts == null ? null : facts.header("accept");
         if (decision.verdict() != Verdict.CHALLENGE || facts == null) {
-            return Refusal.of(decision, accept);
+            return Refusal.of(decision, accept, requestId, pages);
         }
         ChallengeOutcome outcome = challenger.enforce(decision, facts, rawQuery, base);
         if (outcome instanceof ChallengeOutcome.Page page) {
             return Refusal.of(page.response());
         }
         if (outcome instanceof ChallengeOutcome.Refuse refuse) {
-            return Refusal.of(refuse.decision(), accept);
+            return Refusal.of(refuse.decision(), accept, requestId, pages);
         }
         return null; // ChallengeOutcome.Pass
     }

@@ -29,9 +29,20 @@ public final class Refusal {
 
     /** The refusal for {@code decision}; JSON or HTML body chosen by the client's {@code Accept} header (may be null). */
     public static Refusal of(Decision decision, String accept) {
-        RefusalBody.Rendered rendered = RefusalBody.render(decision, accept);
+        return of(decision, accept, null, Pages.defaults());
+    }
+
+    /**
+     * The refusal for {@code decision} on {@code pages}, showing {@code requestId} (also sent as
+     * {@code X-Request-Id} when not {@code null}).
+     */
+    public static Refusal of(Decision decision, String accept, String requestId, Pages pages) {
+        RefusalBody.Rendered rendered = RefusalBody.render(decision, accept, requestId, pages);
         Map<String, String> headers = new LinkedHashMap<>(decision.response().headers());
         headers.put("Cache-Control", "no-store");
+        if (requestId != null) {
+            headers.put(RequestId.HEADER, requestId);
+        }
         return new Refusal(Enforcement.refusalStatus(decision), Map.copyOf(headers), rendered.contentType(),
                 rendered.body().getBytes(StandardCharsets.UTF_8));
     }

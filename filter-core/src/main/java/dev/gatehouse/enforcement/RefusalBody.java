@@ -7,8 +7,6 @@ import dev.gatehouse.api.Decision;
 
 import java.io.UncheckedIOException;
 
-import dev.gatehouse.api.Decision;
-
 /**
  * The small body sent with a refusal (403, 429, 503): JSON (written by Jackson) when the client prefers
  * it, HTML otherwise. Part of {@link Refusal}, which the servlet filter and the proxy both send.
@@ -24,28 +22,66 @@ public final class RefusalBody {
     }
 
     /**
-     * Renders the refusal for {@code decision}, choosing JSON or HTML by the {@code Accept} header. The
-     * status shown is the one sent ({@link Enforcement#refusalStatus}).
+     * Renders the refusal for {@code decision}, choosing JSON or HTML by the {@code Accept} header, on the
+     * bundled page and without a request id.
      */
     public static Rendered render(Decision decision, String accept) {
+        return render(decision, accept, null, Pages.defaults());
+    }
+
+    /**
+     * Renders the refusal for {@code decision}: JSON ({@code verdict}, {@code rule}, {@code status},
+     * {@code message}, {@code request_id}, and {@code retry_after} for a rate limit) when the client prefers
+     * it, else {@code pages}' HTML page. The status shown is the one sent ({@link Enforcement#refusalStatus}).
+     *
+     * @param requestId the request's id, or {@code null}
+     */
+    public static Rendered render(Decision decision, String accept, String requestId, Pages pages) {
         int status = Enforcement.refusalStatus(decision);
         String message = decision.response().message();
+        long retryAfter = Pages.retryAfterSeconds(decision.response().headers().get("Retry-After"));
         if (prefersJson(accept)) {
             ObjectNode json = JSON.createObjectNode()
                     .put("verdict", decision.verdict().id())
                     .put("rule", decision.rule())
                     .put("status", status)
                     .put("message", message);
-            try {
-                return new Rendered("application/json", JSON.writeValueAsString(json) + "\n");
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e); // a tree of strings and ints always serialises
-            }
+            return json(json, requestId, retryAfter);
         }
-        String html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + status + " " + escapeHtml(message)
-                + "</title></head>\n<body><h1>" + escapeHtml(message) + "</h1>\n<p>Verdict: " + decision.verdict().id()
-                + " (" + escapeHtml(decision.rule()) + ")</p></body></html>\n";
-        return new Rendered("text/html;charset=utf-8", html);
+        return new Rendered(HTML, pages.render(status, message, requestId, retryAfter, decision.rule()));
+    }
+
+    /**
+     * Renders an answer that is not a decision's (the proxy's 400, 404, 502, 504 …): JSON ({@code status},
+     * {@code message}, {@code request_id}) or the page.
+     *
+     * @param message what to say, or {@code null} for the status's own sentence
+     */
+    public static Rendered render(int status, String message, String accept, String requestId, Pages pages) {
+        if (prefersJson(accept)) {
+            ObjectNode json = JSON.createObjectNode()
+                    .put("status", status)
+                    .put("message", message == null ? Pages.message(status) : message);
+            return json(json, requestId, -1);
+        }
+        return new Rendered(HTML, pages.render(status, message, requestId, -1));
+    }
+
+    /** The HTML content type. */
+    public static final String HTML = "text/html;charset=utf-8";
+
+    private static Rendered json(ObjectNode json, String requestId, long retryAfter) {
+        if (retryAfter >= 0) {
+            json.put("retry_after", retryAfter);
+        }
+        if (requestId != null) {
+            json.put("request_id", requestId);
+        }
+        try {
+            return new Rendered("application/json", JSON.writeValueAsString(json) + "\n");
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree of strings and ints always serialises
+        }
     }
 
     /**
@@ -54,7 +90,7 @@ public final class RefusalBody {
      * {@code text/*}, which beat {@code *}{@code /*}; on a tie the range listed first wins; no header,
      * or one that is unreadable, means HTML (a browser is the likeliest reader).
      */
-    static boolean prefersJson(String accept) {
+    public static boolean prefersJson(String accept) {
         if (accept == null || accept.isBlank() || accept.length() > MAX_ACCEPT_CHARS) {
             return false;
         }

@@ -3,6 +3,7 @@ package dev.gatehouse.servlet;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.Signal;
 import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.enforcement.RequestId;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
@@ -20,15 +21,26 @@ import java.util.List;
 final class DecisionRequest extends HttpServletRequestWrapper {
 
     private final Decision decision; // null: only hide the client's
+    private final String requestId; // null: the client's X-Request-Id as sent
 
-    private DecisionRequest(HttpServletRequest request, Decision decision) {
+    private DecisionRequest(HttpServletRequest request, Decision decision, String requestId) {
         super(request);
         this.decision = decision;
+        this.requestId = requestId;
     }
 
     /** Wraps {@code request}; {@code decision} may be {@code null} to only hide the client's headers. */
     static DecisionRequest wrap(HttpServletRequest request, Decision decision) {
-        return new DecisionRequest(request, decision);
+        return new DecisionRequest(request, decision, null);
+    }
+
+    /** As {@link #wrap(HttpServletRequest, Decision)}; {@code X-Request-Id} reads {@code requestId} (the client's is replaced). */
+    static DecisionRequest wrap(HttpServletRequest request, Decision decision, String requestId) {
+        return new DecisionRequest(request, decision, requestId);
+    }
+
+    private boolean isRequestId(String name) {
+        return requestId != null && RequestId.HEADER.equalsIgnoreCase(name);
     }
 
     /** Our value for a reserved {@code name}, or {@code null}. */
@@ -57,11 +69,17 @@ final class DecisionRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getHeader(String name) {
+        if (isRequestId(name)) {
+            return requestId;
+        }
         return GatehouseHeaders.isReserved(name) ? ours(name) : super.getHeader(name);
     }
 
     @Override
     public Enumeration<String> getHeaders(String name) {
+        if (isRequestId(name)) {
+            return Collections.enumeration(List.of(requestId));
+        }
         if (!GatehouseHeaders.isReserved(name)) {
             return super.getHeaders(name);
         }
@@ -75,9 +93,12 @@ final class DecisionRequest extends HttpServletRequestWrapper {
         Enumeration<String> original = super.getHeaderNames();
         while (original != null && original.hasMoreElements()) {
             String name = original.nextElement();
-            if (!GatehouseHeaders.isReserved(name)) {
+            if (!GatehouseHeaders.isReserved(name) && !isRequestId(name)) {
                 all.add(name);
             }
+        }
+        if (requestId != null) {
+            all.add(RequestId.HEADER);
         }
         if (decision != null) {
             GatehouseHeaders.forEach(decision, (name, value) -> all.add(name));

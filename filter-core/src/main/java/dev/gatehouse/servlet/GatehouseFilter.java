@@ -9,6 +9,8 @@ import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
+import dev.gatehouse.enforcement.RequestId;
+import dev.gatehouse.decisionlog.DecisionLog;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.LogSafe;
@@ -144,6 +146,10 @@ public class GatehouseFilter implements Filter {
             throw new ServletException("GatehouseFilter is not initialised: init(FilterConfig) was not called or failed");
         }
         IpAddress peer = peerAddress(clientRequest);
+        // kept only from a trusted proxy; the application, the response, the page and the log line all show it
+        String requestId = RequestId.resolve(clientRequest.getHeader(RequestId.HEADER), peer != null && resolver.trustedProxies().isTrusted(peer));
+        clientRequest.setAttribute(RequestId.ATTRIBUTE, requestId);
+        clientResponse.setHeader(RequestId.HEADER, requestId);
         if (peer == null) {
             log.debug("peer address '{}' is not an IP address; fail-{}", LogSafe.text(request.getRemoteAddr()),
                     gatehouse.failOpen() ? "open" : "closed");
@@ -237,17 +243,35 @@ public class GatehouseFilter implements Filter {
         if (options.explainHeader()) {
             response.setHeader(FilterOptions.EXPLAIN_HEADER, ExplainHeader.render(decision, resolution));
         }
-        Refusal refusal = Enforcement.answer(decision, facts, request.getQueryString(), request.getContextPath(), gatehouse.challenger());
+        String requestId = request.getAttribute(RequestId.ATTRIBUTE) instanceof String id ? id : null;
+        Refusal refusal = Enforcement.answer(decision, facts, request.getQueryString(), request.getContextPath(), gatehouse.challenger(),
+                requestId, gatehouse.pages());
+        DecisionLog decisionLog = gatehouse.decisionLog();
+        boolean logged = decisionLog.wants(decision);
         if (refusal == null) {
             // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
             Map<String, String> quota = decision.response().headers();
             if (!quota.isEmpty() && Enforcement.passes(decision)) {
                 quota.forEach(response::setHeader);
             }
-            chain.doFilter(DecisionRequest.wrap(request, options.upstreamHeaders() ? decision : null), response);
+            try {
+                chain.doFilter(DecisionRequest.wrap(request, options.upstreamHeaders() ? decision : null, requestId), response);
+            } finally {
+                if (logged) {
+                    decisionLog.record(logEntry(requestId, decision, request, response.getStatus()));
+                }
+            }
             return;
         }
+        if (logged) {
+            decisionLog.record(logEntry(requestId, decision, request, refusal.status()));
+        }
         write(refusal, request, response);
+    }
+
+    private static DecisionLog.Entry logEntry(String requestId, Decision decision, HttpServletRequest request, int status) {
+        return new DecisionLog.Entry(requestId, decision, request.getMethod(), request.getServerName(), request.getRequestURI(),
+                request.getHeader("User-Agent"), status);
     }
 
     private static void write(Refusal refusal, HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -11,6 +11,8 @@ import java.time.Clock;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.challenge.Challenger;
+import dev.gatehouse.decisionlog.DecisionLog;
+import dev.gatehouse.enforcement.Pages;
 import dev.gatehouse.StandardEngine;
 import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.api.Policy;
@@ -93,6 +95,10 @@ public final class GatehouseAssembly {
             }
             providerHealth().forEach(h -> lines.add(providerLine(h)));
             staleness().forEach(s -> lines.add(s.warning()));
+            String decisionLog = gatehouse.decisionLog().readinessDetail();
+            if (decisionLog != null) {
+                lines.add(decisionLog);
+            }
             return lines;
         }
 
@@ -312,7 +318,11 @@ public final class GatehouseAssembly {
                 .budget(settings.budget())
                 .failOpen(settings.failOpen())
                 .meterRegistry(registry)
-                .challenger(Challenger.create(settings.challenge(), registry));
+                .challenger(Challenger.create(settings.challenge(), registry))
+                .pages(pages(settings));
+        if (settings.decisionLog() != null) {
+            b.decisionLog(DecisionLog.create(settings.decisionLog(), registry)); // a file that cannot be opened stops the start here
+        }
         if (policy instanceof ReloadablePolicy reloadable) {
             b.policy((Supplier<Policy>) reloadable);
         } else {
@@ -322,6 +332,15 @@ public final class GatehouseAssembly {
             b.decisionListener(providers.reporter());
         }
         return b.build();
+    }
+
+    /**
+     * The page of {@code pages.template}, or the bundled one.
+     *
+     * @throws IllegalArgumentException naming the template file when it is missing or broken
+     */
+    public static Pages pages(GatehouseSettings settings) {
+        return settings.pages().template() == null ? Pages.defaults() : Pages.template(settings.pages().template());
     }
 
     private static String resource(String resource, ClassLoader classLoader, String missing) {

@@ -4,6 +4,7 @@ import dev.gatehouse.engine.provider.ProviderSettings;
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 
 import dev.gatehouse.challenge.ChallengeSettings;
+import dev.gatehouse.decisionlog.DecisionLogSettings;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -45,7 +46,8 @@ import java.util.Objects;
  * @param providers       provider name → its settings (remote IP-intelligence providers)
  * @param sharedCache     {@code redis}: crawler verifications (and provider answers) shared by a fleet through the
  *                        {@code rate-limit.redis} connection; {@code off} = each instance alone
- * @param decisionLog     the {@code decision-log} block, bound by the decision log; {@code null} = none
+ * @param decisionLog     the {@code decision-log} block: where decision lines go, sampling, rotation; {@code null} = no decision log
+ * @param pages           the {@code pages} block: the operator's template for the pages Gatehouse answers with itself
  * @param explainHeader   servlet/Spring: add {@code X-Gatehouse-Explain} to responses
  * @param upstreamHeaders pass {@code X-Gatehouse-*} request headers to the application
  * @param challenge       how the {@code challenge} verdict is served (secrets, pass lifetime, difficulty, exempt paths)
@@ -53,8 +55,8 @@ import java.util.Objects;
 public record GatehouseSettings(String policy, boolean policyReload, Duration budget, FailMode failMode,
                                 List<String> trustedProxies, ForwardedHeaders forwardedHeaders, List<HostPort> dnsServers,
                                 DataSettings data, RateLimitSettings rateLimit, Map<String, ProviderSettings> providers,
-                                SharedCacheKind sharedCache, SettingsNode decisionLog, boolean explainHeader, boolean upstreamHeaders,
-                                ChallengeSettings challenge) {
+                                SharedCacheKind sharedCache, DecisionLogSettings decisionLog, boolean explainHeader, boolean upstreamHeaders,
+                                ChallengeSettings challenge, PagesSettings pages) {
 
     public static final Duration DEFAULT_BUDGET = Duration.ofMillis(50);
     public static final Duration MAX_BUDGET = Duration.ofSeconds(60);
@@ -83,6 +85,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(sharedCache, "sharedCache");
         Objects.requireNonNull(challenge, "challenge");
+        Objects.requireNonNull(pages, "pages");
         if (sharedCache == SharedCacheKind.REDIS && rateLimit.redis() == null) {
             throw new IllegalStateException("shared-cache: redis uses the rate-limit.redis connection, and there is no rate-limit.redis block (url: redis://…)");
         }
@@ -126,6 +129,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         b.explainHeader = prototype.explainHeader;
         b.upstreamHeaders = prototype.upstreamHeaders;
         b.challenge = prototype.challenge;
+        b.pages = prototype.pages;
         return b;
     }
 
@@ -208,6 +212,15 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         }
     }
 
+    /**
+     * The {@code pages} block.
+     *
+     * @param template the operator's page template ({@code pages.template}); {@code null} = the bundled page
+     */
+    public record PagesSettings(Path template) {
+        public static final PagesSettings BUNDLED = new PagesSettings(null);
+    }
+
     /** Where rate-limit buckets live. */
     public enum RateLimitStoreKind {
         LOCAL, REDIS;
@@ -250,7 +263,8 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
         private RateLimitSettings rateLimit = RateLimitSettings.LOCAL;
         private Map<String, ProviderSettings> providers = new LinkedHashMap<>();
         private SharedCacheKind sharedCache = SharedCacheKind.OFF;
-        private SettingsNode decisionLog;
+        private DecisionLogSettings decisionLog;
+        private PagesSettings pages = PagesSettings.BUNDLED;
         private boolean explainHeader;
         private boolean upstreamHeaders = true;
         private ChallengeSettings challenge = ChallengeSettings.ofDefaults();
@@ -366,8 +380,15 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
             return this;
         }
 
-        public Builder decisionLog(SettingsNode decisionLog) {
+        /** The {@code decision-log} block; {@code null} = no decision log. */
+        public Builder decisionLog(DecisionLogSettings decisionLog) {
             this.decisionLog = decisionLog;
+            return this;
+        }
+
+        /** The {@code pages} block. */
+        public Builder pages(PagesSettings pages) {
+            this.pages = Objects.requireNonNull(pages, "pages");
             return this;
         }
 
@@ -389,7 +410,7 @@ public record GatehouseSettings(String policy, boolean policyReload, Duration bu
 
         public GatehouseSettings build() {
             return new GatehouseSettings(policy, policyReload, budget, failMode, trustedProxies, forwardedHeaders, dnsServers,
-                    data, rateLimit, providers, sharedCache, decisionLog, explainHeader, upstreamHeaders, challenge);
+                    data, rateLimit, providers, sharedCache, decisionLog, explainHeader, upstreamHeaders, challenge, pages);
         }
     }
 }

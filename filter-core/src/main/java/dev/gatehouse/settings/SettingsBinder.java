@@ -5,6 +5,7 @@ import dev.gatehouse.engine.provider.ProviderSettings;
 import dev.gatehouse.ratelimit.redis.RedisSettings;
 
 import dev.gatehouse.challenge.ChallengeSettings;
+import dev.gatehouse.decisionlog.DecisionLogSettings;
 import dev.gatehouse.engine.embedded.EmbeddedEngine;
 import dev.gatehouse.net.ForwardedHeaders;
 import dev.gatehouse.net.HostPort;
@@ -41,7 +42,8 @@ public final class SettingsBinder {
     /** The core keys, in the order {@code docs/configuration.md} lists them. */
     public static final List<String> KEYS = List.of("policy", "policy-reload", "budget", "fail-mode", "trusted-proxies",
             "forwarded-headers", "dns-servers", "data", "rate-limit", "shared-cache", "providers", "decision-log", "explain-header", "upstream-headers",
-            "challenge");
+            "challenge", "pages");
+    static final List<String> PAGES_KEYS = List.of("template");
     static final List<String> CHALLENGE_KEYS = List.of("secret-env", "previous-secret-env", "pass-lifetime", "difficulty",
             "exempt-paths", "max-failures", "failure-window", "cookie");
     static final List<String> DATA_KEYS = List.of("directory", "refresh", "urls", "public-feeds");
@@ -154,9 +156,20 @@ public final class SettingsBinder {
                 }
             }
         }
-        SettingsNode decisionLog = r.node("decision-log");
+        SettingsReader decisionLog = r.child("decision-log");
         if (decisionLog != null) {
-            b.decisionLog(decisionLog);
+            DecisionLogSettings bound = decisionLog(decisionLog);
+            if (bound != null) {
+                b.decisionLog(bound);
+            }
+        }
+        SettingsReader pages = r.child("pages");
+        if (pages != null) {
+            pages.checkKeys(PAGES_KEYS, Set.of());
+            Path template = pages.path("template");
+            if (template != null) {
+                b.pages(new GatehouseSettings.PagesSettings(template));
+            }
         }
         Boolean explain = r.bool("explain-header");
         if (explain != null) {
@@ -240,6 +253,42 @@ public final class SettingsBinder {
         }
         DataSettings[] out = new DataSettings[1];
         r.apply("", () -> out[0] = new DataSettings(directory, refreshOff ? null : refresh, urls, feeds));
+        return out[0];
+    }
+
+    /** The {@code decision-log} block: each builder check becomes a problem naming its key. */
+    private static DecisionLogSettings decisionLog(SettingsReader r) {
+        r.checkKeys(DecisionLogSettings.KEYS, Set.of());
+        DecisionLogSettings.Builder d = DecisionLogSettings.custom();
+        String to = r.string("to");
+        if (to != null && List.of(DecisionLogSettings.STDOUT, DecisionLogSettings.STDERR, DecisionLogSettings.OFF)
+                .contains(to.strip().toLowerCase(java.util.Locale.ROOT))) {
+            r.apply("to", () -> d.to(to));
+        } else if (to != null) {
+            Path file = r.path("to"); // relative to the YAML file's folder, as every path
+            if (file != null) {
+                r.apply("to", () -> d.to(file.toString()));
+            }
+        }
+        decimal(r, "sample-allows", d::sampleAllows);
+        String size = r.string("max-file-size");
+        if (size != null) {
+            r.apply("max-file-size", () -> d.maxFileSize(DecisionLogSettings.parseSize(size)));
+        }
+        whole(r, "max-files", n -> d.maxFiles((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n))));
+        whole(r, "queue", n -> d.queue((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n))));
+        if (!r.problems().isEmpty()) {
+            return null;
+        }
+        DecisionLogSettings[] out = new DecisionLogSettings[1];
+        r.apply("", () -> {
+            try {
+                out[0] = d.build();
+            } catch (IllegalArgumentException e) {
+                // the record names the key in full (decision-log.max-files must …): keep only the message
+                throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^decision-log\\.", ""), e);
+            }
+        });
         return out[0];
     }
 

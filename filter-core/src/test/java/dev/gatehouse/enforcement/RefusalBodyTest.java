@@ -46,11 +46,19 @@ class RefusalBodyTest {
     }
 
     @Test
-    void render_html_namesTheRuleAndEscapes() {
-        RefusalBody.Rendered r = RefusalBody.render(decision(Verdict.RATE_LIMIT, "rule/<slow>", 429, "Too <many> & \"more\""), "text/html");
+    void render_html_isThePageWithTheMessageEscaped() {
+        // the page says what happened in plain words and the rule's message; the rule's id is the log's (and the JSON's)
+        RefusalBody.Rendered r = RefusalBody.render(decision(Verdict.RATE_LIMIT, "rule/<slow>", 429, "Too <many> & \"more\""), "text/html",
+                "req-1", Pages.defaults());
         assertThat(r.contentType()).startsWith("text/html");
-        assertThat(r.body()).contains("rule/&lt;slow&gt;").contains("Too &lt;many&gt; &amp; &quot;more&quot;").contains("rate_limit")
+        assertThat(r.body()).contains("Too many requests", "Too &lt;many&gt; &amp; &quot;more&quot;", "<code id=\"request-id\">req-1</code>")
                 .doesNotContain("<slow>").doesNotContain("<many>");
+    }
+
+    @Test
+    void render_json_carriesTheRequestId() throws Exception {
+        RefusalBody.Rendered r = RefusalBody.render(decision(Verdict.BLOCK, "rule/x", 403, "no"), "application/json", "req-2", Pages.defaults());
+        assertThat(new ObjectMapper().readTree(r.body()).path("request_id").asText()).isEqualTo("req-2");
     }
 
     @ParameterizedTest

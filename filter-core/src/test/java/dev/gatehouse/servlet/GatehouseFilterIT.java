@@ -68,7 +68,9 @@ class GatehouseFilterIT {
                     + "\nx-gatehouse-bot=" + request.getHeader("X-Gatehouse-Bot")
                     + "\nheader-names=" + String.join(",", java.util.Collections.list(request.getHeaderNames()))
                     + "\nx_gatehouse_bot=" + request.getHeader("X_Gatehouse_Bot")
-                    + "\nx-gatehouse-client-ip=" + request.getHeader("X-Gatehouse-Client-Ip") + "\n");
+                    + "\nx-gatehouse-client-ip=" + request.getHeader("X-Gatehouse-Client-Ip")
+                    + "\nx-request-id=" + request.getHeader("X-Request-Id")
+                    + "\nrequest-id-attribute=" + request.getAttribute("dev.gatehouse.RequestId") + "\n");
         }
     }
 
@@ -150,7 +152,10 @@ class GatehouseFilterIT {
                 "Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.headers().firstValue("Content-Type")).get().asString().startsWith("text/html");
-        assertThat(r.body()).contains("<html").contains("rule/block-tor");
+        assertThat(r.body()).contains("<html", "Access denied");
+        // the same request id on the page and in the header; a client's own id (untrusted here) is not it
+        String id = r.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(r.body()).contains("<code id=\"request-id\">" + id + "</code>");
     }
 
     @Test
@@ -175,6 +180,18 @@ class GatehouseFilterIT {
         HttpResponse<String> r = get("/direct/hello", "X-Forwarded-For", TOR, "Forwarded", "for=" + TOR);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("client=127.0.0.1");
+    }
+
+    @Test
+    void requestId_untrustedClientsReplaced_trustedProxysKept_andTheAppSeesIt() throws Exception {
+        HttpResponse<String> direct = get("/direct/hello", "X-Request-Id", "chosen-by-client");
+        String id = direct.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(id).isNotEqualTo("chosen-by-client").hasSize(26);
+        assertThat(direct.body()).contains("x-request-id=" + id, "request-id-attribute=" + id).doesNotContain("chosen-by-client");
+
+        HttpResponse<String> trusted = get("/trusting/hello", "X-Forwarded-For", "203.0.113.5", "X-Request-Id", "lb-42");
+        assertThat(trusted.headers().firstValue("X-Request-Id")).contains("lb-42");
+        assertThat(trusted.body()).contains("x-request-id=lb-42");
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
+import dev.gatehouse.enforcement.RequestId;
+import dev.gatehouse.decisionlog.DecisionLog;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.LogSafe;
@@ -42,6 +44,11 @@ import java.util.Objects;
  * {@link Forwarding} facts as request attributes ({@link UpstreamProxy} turns them into the
  * {@code X-Gatehouse-*} and forwarding headers); a refusal is the core's {@link Refusal} copied onto the
  * Jetty response. {@code CONNECT} and {@code TRACE} are answered 405 before anything is decided.
+ *
+ * <p>First of all every request gets its {@code X-Request-Id} ({@link RequestId}: a trusted proxy's, else a
+ * fresh one), as a request attribute and a response header, so the upstream, the refusal or error page and
+ * the decision-log line ({@code Gatehouse.decisionLog()}) all carry the same id. A refusal is logged when it
+ * is written; a sampled allow when its response is done, with the status the client got.
  */
 public final class GatehouseHandler extends Handler.Wrapper {
 
@@ -73,11 +80,12 @@ public final class GatehouseHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) {
+        IpAddress peer = Enforcement.peer(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
+        assignRequestId(clientToProxyRequest, proxyToClientResponse, peer);
         if (UpstreamProxy.isRefusedMethod(clientToProxyRequest.getMethod())) {
             UpstreamProxy.refuseMethod(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
             return true;
         }
-        IpAddress peer = Enforcement.peer(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress());
         if (peer == null) {
             // Nothing to look up and nobody to trust: the fail mode decides, as in the servlet filter.
             enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, new Forwarding(null, null, false), null,
@@ -96,6 +104,17 @@ public final class GatehouseHandler extends Handler.Wrapper {
         gatehouse.decide(facts).whenComplete((decision, failure) ->
                 enforce(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, forwarding, facts, decision, failure));
         return true;
+    }
+
+    /**
+     * The request's {@code X-Request-Id}: a trusted proxy's when valid, else a fresh one; kept as a request
+     * attribute (the upstream hop, the error page and the decision log read it) and sent back to the client.
+     */
+    private void assignRequestId(Request clientToProxyRequest, Response proxyToClientResponse, IpAddress peer) {
+        boolean trusted = peer != null && clientIpResolver.trustedProxies().isTrusted(peer);
+        String requestId = RequestId.resolve(clientToProxyRequest.getHeaders().get(RequestId.HEADER), trusted);
+        clientToProxyRequest.setAttribute(RequestId.ATTRIBUTE, requestId);
+        proxyToClientResponse.getHeaders().put(RequestId.HEADER, requestId);
     }
 
     /** The client address: the socket peer, or what a trusted peer says in its forwarding headers. */
@@ -130,7 +149,10 @@ public final class GatehouseHandler extends Handler.Wrapper {
                 decision = Enforcement.undecided(gatehouse.failOpen(), forwarding.client(), "error/no-decision", String.valueOf(failure));
             }
             // a refusal, the challenge page, or null: the request goes on (an allow, a shadowed refusal, a challenge passed)
-            Refusal refusal = Enforcement.answer(decision, facts, clientToProxyRequest.getHttpURI().getQuery(), "", gatehouse.challenger());
+            String requestId = (String) clientToProxyRequest.getAttribute(RequestId.ATTRIBUTE);
+            Refusal refusal = Enforcement.answer(decision, facts, clientToProxyRequest.getHttpURI().getQuery(), "", gatehouse.challenger(),
+                    requestId, gatehouse.pages());
+            boolean logged = gatehouse.decisionLog().wants(decision); // false for most allows: one random number
             if (refusal == null) {
                 // within a rate limit: the client still learns its quota (RateLimit-Policy / RateLimit)
                 Map<String, String> quota = decision.response().headers();
@@ -139,9 +161,14 @@ public final class GatehouseHandler extends Handler.Wrapper {
                 }
                 clientToProxyRequest.setAttribute(Decision.REQUEST_ATTRIBUTE, decision);
                 clientToProxyRequest.setAttribute(Forwarding.ATTRIBUTE, forwarding);
-                forward(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+                forward(clientToProxyRequest, proxyToClientResponse, logged
+                        ? logWhenDone(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, requestId, decision)
+                        : proxyToClientCallback);
             } else {
                 refused.increment();
+                if (logged) {
+                    gatehouse.decisionLog().record(logEntry(clientToProxyRequest, requestId, decision, refusal.status()));
+                }
                 write(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, refusal);
             }
         } catch (Throwable x) {
@@ -149,6 +176,34 @@ public final class GatehouseHandler extends Handler.Wrapper {
                     LogSafe.text(x));
             Response.writeError(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, x);
         }
+    }
+
+    /** The callback that logs the decision with the status the client got once the response is done (logged allows only). */
+    private Callback logWhenDone(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback,
+                                 String requestId, Decision decision) {
+        return new Callback.Nested(proxyToClientCallback) {
+            @Override
+            public void succeeded() {
+                log();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                log();
+                super.failed(x);
+            }
+
+            private void log() {
+                gatehouse.decisionLog().record(logEntry(clientToProxyRequest, requestId, decision, proxyToClientResponse.getStatus()));
+            }
+        };
+    }
+
+    private static DecisionLog.Entry logEntry(Request clientToProxyRequest, String requestId, Decision decision, int status) {
+        HttpFields headers = clientToProxyRequest.getHeaders();
+        return new DecisionLog.Entry(requestId, decision, clientToProxyRequest.getMethod(), headers.get(HttpHeader.HOST),
+                clientToProxyRequest.getHttpURI().getPath(), headers.get(HttpHeader.USER_AGENT), status);
     }
 
     private void forward(Request clientToProxyRequest, Response proxyToClientResponse, Callback proxyToClientCallback) throws Exception {

@@ -5,6 +5,7 @@ import dev.gatehouse.Gatehouse;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.policy.ReloadablePolicy;
+import dev.gatehouse.enforcement.Pages;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpStatus;
@@ -84,7 +85,10 @@ public final class GatehouseProxy implements AutoCloseable {
         // SIGTERM / Ctrl-C: stop accepting, let requests in flight finish (up to the stop timeout), then exit.
         server.setStopAtShutdown(true);
         server.setStopTimeout(listeners.shutdownTimeout().toMillis());
-        HttpConfiguration plainConfig = new HttpConfiguration();
+        HttpConfiguration plainConfig = quiet(new HttpConfiguration());
+        // Every error Jetty or the upstream hop answers is our page (with the request id), never Jetty's.
+        Pages pages = b.gatehouse == null ? Pages.defaults() : b.gatehouse.pages();
+        server.setErrorHandler(new PageErrorHandler(pages));
         this.connector = plainConnector(server, listeners, plainConfig);
         if (listeners.tls() != null) {
             SslContextFactory.Server ssl = sslContextFactory(listeners.tls(), b.environment);
@@ -135,6 +139,7 @@ public final class GatehouseProxy implements AutoCloseable {
             adminThreads.setName("gatehouse-admin");
             this.adminServer = new Server(adminThreads);
             adminServer.setStopAtShutdown(true);
+            adminServer.setErrorHandler(new PageErrorHandler(pages));
             this.adminConnector = connector(adminServer, b.admin);
             adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, readinessDetails, () -> server.isStarted(),
                     b.adminToken, b.clock));
@@ -156,8 +161,15 @@ public final class GatehouseProxy implements AutoCloseable {
         }
     }
 
+    /** No {@code Server: Jetty(…)} and no {@code X-Powered-By}: a banner only helps whoever scans for versions. */
+    private static HttpConfiguration quiet(HttpConfiguration config) {
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        return config;
+    }
+
     private static ServerConnector connector(Server server, HostPort address) {
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(quiet(new HttpConfiguration())));
         connector.setHost(address.host().toString());
         connector.setPort(address.port());
         server.addConnector(connector);

@@ -3,6 +3,7 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.enforcement.RequestId;
 import dev.gatehouse.net.LogSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.client.HttpClient;
@@ -289,7 +290,24 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
             if (decision != null) {
                 GatehouseHeaders.forEach(decision, headers::put);
             }
+            if (clientToProxyRequest.getAttribute(RequestId.ATTRIBUTE) instanceof String requestId) {
+                headers.put(RequestId.HEADER, requestId); // replaces the client's: GatehouseHandler decided which one stands
+            }
         });
+    }
+
+    /**
+     * The upstream's {@code Server} banner is dropped (as nginx does), and so is its own {@code X-Request-Id}:
+     * the client gets the one Gatehouse set, which the log and the upstream share.
+     */
+    @Override
+    protected HttpField filterServerToProxyResponseField(HttpField serverToProxyResponseField) {
+        HttpHeader known = serverToProxyResponseField.getHeader();
+        if (known == HttpHeader.SERVER
+                || (known == null && RequestId.HEADER.equalsIgnoreCase(serverToProxyResponseField.getName()))) {
+            return null;
+        }
+        return super.filterServerToProxyResponseField(serverToProxyResponseField);
     }
 
     static Forwarding forwarding(Request clientToProxyRequest) {

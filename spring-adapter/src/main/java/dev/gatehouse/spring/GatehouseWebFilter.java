@@ -7,6 +7,8 @@ import dev.gatehouse.challenge.Challenger;
 import dev.gatehouse.enforcement.Enforcement;
 import dev.gatehouse.enforcement.GatehouseHeaders;
 import dev.gatehouse.enforcement.Refusal;
+import dev.gatehouse.enforcement.RequestId;
+import dev.gatehouse.decisionlog.DecisionLog;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.servlet.FilterOptions;
@@ -84,6 +86,11 @@ public class GatehouseWebFilter implements WebFilter, Ordered {
         }
         ServerHttpRequest request = exchange.getRequest();
         IpAddress peer = Enforcement.peer(request.getRemoteAddress());
+        // kept only from a trusted proxy; the application, the response, the page and the log line all show it
+        String requestId = RequestId.resolve(request.getHeaders().getFirst(RequestId.HEADER),
+                peer != null && resolver.trustedProxies().isTrusted(peer));
+        exchange.getAttributes().put(RequestId.ATTRIBUTE, requestId);
+        exchange.getResponse().getHeaders().set(RequestId.HEADER, requestId);
         if (peer == null) {
             return enforce(Enforcement.peerNotIp(gatehouse.failOpen()), exchange, chain);
         }
@@ -136,15 +143,32 @@ public class GatehouseWebFilter implements WebFilter, Ordered {
     protected Mono<Void> enforce(Decision decision, RequestFacts facts, ServerWebExchange exchange, WebFilterChain chain) {
         exchange.getAttributes().put(Decision.REQUEST_ATTRIBUTE, decision);
         ServerHttpResponse response = exchange.getResponse();
+        String requestId = exchange.getAttribute(RequestId.ATTRIBUTE);
         Refusal refusal = Enforcement.answer(decision, facts, exchange.getRequest().getURI().getRawQuery(),
-                exchange.getRequest().getPath().contextPath().value(), gatehouse.challenger());
+                exchange.getRequest().getPath().contextPath().value(), gatehouse.challenger(), requestId, gatehouse.pages());
+        DecisionLog decisionLog = gatehouse.decisionLog();
+        boolean logged = decisionLog.wants(decision);
         if (refusal != null) {
+            if (logged) {
+                decisionLog.record(logEntry(requestId, decision, exchange.getRequest(), refusal.status()));
+            }
             return write(refusal, exchange.getRequest(), response);
         }
         if (Enforcement.passes(decision) && !decision.response().headers().isEmpty()) { // within a rate limit: the client still learns its quota
             decision.response().headers().forEach(response.getHeaders()::set);
         }
-        return chain.filter(upstream(exchange, decision));
+        Mono<Void> next = chain.filter(upstream(exchange, decision, requestId));
+        if (!logged) {
+            return next;
+        }
+        return next.doFinally(signal -> decisionLog.record(logEntry(requestId, decision, exchange.getRequest(),
+                response.getStatusCode() == null ? 0 : response.getStatusCode().value())));
+    }
+
+    private static DecisionLog.Entry logEntry(String requestId, Decision decision, ServerHttpRequest request, int status) {
+        HttpHeaders headers = request.getHeaders();
+        return new DecisionLog.Entry(requestId, decision, request.getMethod().name(), headers.getFirst(HttpHeaders.HOST),
+                request.getURI().getRawPath(), headers.getFirst(HttpHeaders.USER_AGENT), status);
     }
 
     /**
@@ -152,12 +176,16 @@ public class GatehouseWebFilter implements WebFilter, Ordered {
      * Gatehouse's own set when {@code upstream-headers} is on. The request is only copied when one of
      * those changes it.
      */
-    private ServerWebExchange upstream(ServerWebExchange exchange, Decision decision) {
+    private ServerWebExchange upstream(ServerWebExchange exchange, Decision decision, String requestId) {
         boolean forged = hasReserved(exchange.getRequest().getHeaders());
-        if (!forged && !options.upstreamHeaders()) {
+        boolean sameId = requestId == null || requestId.equals(exchange.getRequest().getHeaders().getFirst(RequestId.HEADER));
+        if (!forged && !options.upstreamHeaders() && sameId) {
             return exchange;
         }
         ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
+            if (requestId != null) {
+                headers.set(RequestId.HEADER, requestId); // the client's is replaced unless a trusted proxy sent it
+            }
             if (forged) {
                 headers.headerNames().removeIf(GatehouseHeaders::isReserved);
             }

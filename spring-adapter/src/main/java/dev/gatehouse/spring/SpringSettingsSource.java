@@ -45,7 +45,7 @@ final class SpringSettingsSource {
     /** Single-valued keys worth looking up in environment variables, which cannot be listed by name. */
     private static final List<String> ENV_KEYS = List.of("policy", "policy-reload", "budget", "fail-mode", "trusted-proxies",
             "forwarded-headers", "dns-servers", "data.directory", "data.refresh", "rate-limit.store", "rate-limit.max-keys",
-            "explain-header", "upstream-headers");
+            "explain-header", "upstream-headers", "decision-log.to", "decision-log.sample-allows");
 
     private SpringSettingsSource() {
     }

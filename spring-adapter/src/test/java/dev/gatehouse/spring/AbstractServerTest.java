@@ -47,6 +47,19 @@ abstract class AbstractServerTest {
     }
 
     @Test
+    void requestId_onThePageTheResponseAndForTheController() throws Exception {
+        HttpResponse<String> refused = client().get("/hello", "X-Forwarded-For", TOR_EXIT, "Accept", "text/html");
+        String id = refused.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(refused.body()).contains("<code id=\"request-id\">" + id + "</code>");
+        // loopback is a trusted proxy here: its id is kept, and the controller sees it
+        HttpResponse<String> kept = client().get("/request-id", "X-Forwarded-For", CLIENT, "X-Request-Id", "lb-1");
+        assertThat(kept.headers().firstValue("X-Request-Id")).hasValue("lb-1");
+        assertThat(kept.body()).isEqualTo("lb-1");
+        HttpResponse<String> fresh = client().get("/request-id", "X-Forwarded-For", CLIENT);
+        assertThat(fresh.body()).hasSize(26).isEqualTo(fresh.headers().firstValue("X-Request-Id").orElseThrow());
+    }
+
+    @Test
     void request_overTheLimit_gets429WithRetryAfter() throws Exception {
         HttpResponse<String> response = client().get("/limited", "X-Forwarded-For", CLIENT);
         assertThat(response.statusCode()).isEqualTo(429);

@@ -59,6 +59,10 @@ class SameSettingsTest {
                 when: background
               ipbot:
                 timeout: 30ms
+            decision-log:
+              to: stderr
+              sample-allows: 0.5
+              max-files: 3
             explain-header: true
             upstream-headers: false
             """;

@@ -62,6 +62,12 @@ class ServerTestApp {
                        @RequestHeader(name = "X-Gatehouse-Client-Ip", required = false) String forged) {
             return verdict + " " + forged;
         }
+
+        /** The X-Request-Id the application sees. */
+        @GetMapping("/request-id")
+        String requestId(@RequestHeader(name = "X-Request-Id", required = false) String requestId) {
+            return String.valueOf(requestId);
+        }
     }
 
     /** A small client for the server under test. */

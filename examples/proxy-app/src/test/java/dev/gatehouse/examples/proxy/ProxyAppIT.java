@@ -1,6 +1,10 @@
 package dev.gatehouse.examples.proxy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.decisionlog.DecisionLog;
+import dev.gatehouse.decisionlog.DecisionLogSettings;
 import dev.gatehouse.net.HostPort;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.proxy.GatehouseFactory;
@@ -28,8 +32,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The example as its README runs it: the app, and the proxy configured from {@code gatehouse.yaml} (ports
@@ -41,14 +49,18 @@ class ProxyAppIT {
 
     /** The keys the example may use: those of docs/proxy.md; a typo in the example fails here. */
     private static final Set<String> KNOWN_KEYS = Set.of("upstream", "listen", "h2c", "tls", "http2", "redirect-to-https",
-            "proxy-protocol", "shutdown-timeout", "policy", "trusted-proxies", "budget", "admin");
+            "proxy-protocol", "shutdown-timeout", "policy", "trusted-proxies", "budget", "admin", "decision-log");
     private static final String TOR_EXIT = "5.2.67.226"; // in the bundled Tor exit list
     private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
     @TempDir
     static Path dir;
 
+    private static final Pattern PAGE_ID = Pattern.compile("<code id=\"request-id\">([^<]*)</code>");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private static HelloApp app;
+    private static Path decisionLog;
     private static GatehouseProxy proxy;
     private static Map<String, Object> yaml;
 
@@ -76,11 +88,16 @@ class ProxyAppIT {
         // A generous budget instead of the file's 50ms: the test machine may be busy, and a timed-out
         // lookup would (correctly) let the Tor exit through, which is not what this test is about.
         Duration budget = Duration.ofSeconds(5);
+        // The file's decision-log block, written to a file here instead of standard output so the test can read it.
+        Map<String, Object> log = map(yaml.get("decision-log"));
+        decisionLog = dir.resolve("decisions.jsonl");
         Gatehouse gatehouse = Gatehouse.builder()
                 .engine(GatehouseFactory.engine(List.of(), budget, registry))
                 .policy(GatehouseFactory.bundledDefaultPolicy())
                 .budget(budget)
                 .meterRegistry(registry)
+                .decisionLog(DecisionLog.create(DecisionLogSettings.custom().to(decisionLog.toString())
+                        .sampleAllows(((Number) log.get("sample-allows")).doubleValue()).build(), registry))
                 .build();
         @SuppressWarnings("unchecked")
         List<String> trusted = (List<String>) yaml.get("trusted-proxies");
@@ -111,6 +128,7 @@ class ProxyAppIT {
         assertThat(map(yaml.get("tls")).get("listen")).isEqualTo("127.0.0.1:8443");
         assertThat(yaml).doesNotContainKey("policy"); // the bundled default policy
         assertThat(map(yaml.get("tls")).get("self-signed-if-missing")).isEqualTo(true);
+        assertThat(map(yaml.get("decision-log")).get("to")).isEqualTo("stdout");
     }
 
     @Test
@@ -124,6 +142,35 @@ class ProxyAppIT {
         assertThat(cert.getSubjectAlternativeNames()).extracting(n -> (Object) n.get(1))
                 .contains("localhost", "127.0.0.1");
         assertThat(Files.readString(dir.resolve((String) tls.get("private-key")))).startsWith("-----BEGIN PRIVATE KEY-----");
+    }
+
+    @Test
+    void refusal_pageHeaderAndDecisionLogShareTheRequestId() throws Exception {
+        HttpResponse<String> response = send(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                "http://127.0.0.1:" + proxy.port() + "/account", "User-Agent", BROWSER, "X-Forwarded-For", TOR_EXIT, "Accept", "text/html");
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(response.headers().firstValue("Server")).isEmpty();
+        String header = response.headers().firstValue("X-Request-Id").orElseThrow();
+        Matcher page = PAGE_ID.matcher(response.body());
+        assertThat(page.find()).isTrue();
+        assertThat(page.group(1)).isEqualTo(header);
+        // what the README says: grep <id> finds the line
+        JsonNode[] line = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (String l : Files.exists(decisionLog) ? Files.readAllLines(decisionLog) : List.<String>of()) {
+                if (l.contains(header)) {
+                    line[0] = JSON.readTree(l);
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertThat(line[0].path("request_id").asText()).isEqualTo(header);
+        assertThat(line[0].path("verdict").asText()).isEqualTo("block");
+        assertThat(line[0].path("rule").asText()).contains("block-tor");
+        assertThat(line[0].path("client").asText()).isEqualTo(TOR_EXIT);
+        assertThat(line[0].path("status").asInt()).isEqualTo(403);
     }
 
     @Test
