@@ -106,6 +106,18 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         return super.handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
     }
 
+    /** The upstream client on the server's thread pool, with non-blocking response events ({@link ProxyTuning}). */
+    @Override
+    protected HttpClient newHttpClient() {
+        return ProxyTuning.upstreamClient(getServer() == null ? null : getServer().getThreadPool());
+    }
+
+    /** Forwarding never blocks a thread: Jetty may run it on the selector thread ({@link ProxyTuning}). */
+    @Override
+    public InvocationType getInvocationType() {
+        return ProxyTuning.INVOCATION_TYPE;
+    }
+
     @Override
     protected void configureHttpClient(HttpClient httpClient) {
         super.configureHttpClient(httpClient);
@@ -197,6 +209,20 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
                 GatehouseHeaders.forEach(decision, headers::put);
             }
         });
+    }
+
+    /** Jetty's {@code Via} value, without splitting the protocol string on every request ({@link ProxyTuning#via}). */
+    @Override
+    protected void addViaHeader(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        String via = ProxyTuning.via(clientToProxyRequest.getConnectionMetaData().getProtocol(), getViaHost());
+        proxyToServerRequest.headers(headers -> ProxyTuning.appendVia(headers, via));
+    }
+
+    /** Jetty's {@code Forwarded} element, built without {@code String.format} ({@link ProxyTuning#forwardedElement}). */
+    @Override
+    protected void addForwardedHeader(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        String element = ProxyTuning.forwardedElement(clientToProxyRequest);
+        proxyToServerRequest.headers(headers -> ProxyTuning.appendForwarded(headers, element));
     }
 
     private static Forwarding forwarding(Request clientToProxyRequest) {
