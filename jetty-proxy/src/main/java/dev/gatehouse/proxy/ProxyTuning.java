@@ -34,10 +34,23 @@ import java.util.stream.Stream;
  */
 final class ProxyTuning {
 
-    /** What the handlers and the upstream transport declare: their work never blocks a thread. */
-    static final Invocable.InvocationType INVOCATION_TYPE = Invocable.InvocationType.NON_BLOCKING;
+    /**
+     * The JVM system property that turns the selector-thread model off: {@code -Dgatehouse.proxy.dispatch=true}
+     * makes Jetty hand every request and upstream response to a pool thread again, as its stock
+     * {@code ProxyHandler} does. For code inside a decision that does block (a custom engine or decision
+     * listener waiting on I/O), which would otherwise hold up every connection of its selector.
+     */
+    static final String DISPATCH_PROPERTY = "gatehouse.proxy.dispatch";
+
+    /** What the handlers and the upstream transport declare: their work never blocks a thread (unless {@link #DISPATCH_PROPERTY}). */
+    static final Invocable.InvocationType INVOCATION_TYPE = invocationType(System.getProperty(DISPATCH_PROPERTY));
 
     private ProxyTuning() {
+    }
+
+    /** {@code NON_BLOCKING}, or {@code BLOCKING} (Jetty dispatches to its pool) when {@code dispatch} is {@code "true"}. */
+    static Invocable.InvocationType invocationType(String dispatch) {
+        return Boolean.parseBoolean(dispatch) ? Invocable.InvocationType.BLOCKING : Invocable.InvocationType.NON_BLOCKING;
     }
 
     /**
