@@ -51,14 +51,6 @@ final class ForwardingHeaders {
         return uri.hasAuthority() && uri.getHost() != null && !uri.getHost().isEmpty() ? uri.getAuthority() : null;
     }
 
-    /** This hop's RFC 7239 element: {@code by=…;for=…;host=…;proto=…} (Jetty's format, with the HTTP/2 authority as host). */
-    static String forwardedElement(Request clientToProxyRequest) {
-        return "by=" + HttpField.PARAMETER_TOKENIZER.quote(Request.getLocalAddr(clientToProxyRequest))
-                + ";for=" + HttpField.PARAMETER_TOKENIZER.quote(Request.getRemoteAddr(clientToProxyRequest))
-                + ";host=" + HttpField.PARAMETER_TOKENIZER.quote(clientHost(clientToProxyRequest))
-                + ";proto=" + (clientToProxyRequest.isSecure() ? "https" : "http");
-    }
-
     /** Sets ours on the upstream request's {@code headers}, after the client's were copied (and filtered). */
     static void set(Request clientToProxyRequest, HttpFields clientHeaders, Forwarding forwarding, HttpFields.Mutable headers) {
         if (forwarding.peer() != null) {

@@ -158,6 +158,18 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
         clientToProxyRequest.setAttribute(TRIED_ATTRIBUTE, tried);
     }
 
+    /** The upstream client on the server's thread pool, with non-blocking response events ({@link ProxyTuning}). */
+    @Override
+    protected HttpClient newHttpClient() {
+        return ProxyTuning.upstreamClient(getServer() == null ? null : getServer().getThreadPool());
+    }
+
+    /** Forwarding never blocks a thread: Jetty may run it on the selector thread ({@link ProxyTuning}). */
+    @Override
+    public InvocationType getInvocationType() {
+        return ProxyTuning.INVOCATION_TYPE;
+    }
+
     @Override
     protected void configureHttpClient(HttpClient httpClient) {
         super.configureHttpClient(httpClient);
@@ -268,11 +280,9 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     /** Jetty's {@code Forwarded} logic, with the HTTP/2 authority as {@code host=} (Jetty reads only a {@code Host} header). */
     @Override
     protected void addForwardedHeader(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
-        String element = ForwardingHeaders.forwardedElement(clientToProxyRequest);
-        proxyToServerRequest.headers(headers -> {
-            String sent = headers.get(HttpHeader.FORWARDED); // only a trusted proxy's survives copyRequestHeaders
-            headers.put(HttpHeader.FORWARDED, sent == null ? element : String.join(", ", headers.getValuesList(HttpHeader.FORWARDED)) + ", " + element);
-        });
+        String element = ProxyTuning.forwardedElement(clientToProxyRequest);
+        // only a trusted proxy's Forwarded survives copyRequestHeaders; ours is appended to its elements
+        proxyToServerRequest.headers(headers -> ProxyTuning.appendForwarded(headers, element));
     }
 
     /**
@@ -308,6 +318,14 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
             return null;
         }
         return super.filterServerToProxyResponseField(serverToProxyResponseField);
+    }
+
+
+    /** Jetty's {@code Via} value, without splitting the protocol string on every request ({@link ProxyTuning#via}). */
+    @Override
+    protected void addViaHeader(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+        String via = ProxyTuning.via(clientToProxyRequest.getConnectionMetaData().getProtocol(), getViaHost());
+        proxyToServerRequest.headers(headers -> ProxyTuning.appendVia(headers, via));
     }
 
     static Forwarding forwarding(Request clientToProxyRequest) {

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy;
 
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.enforcement.GatehouseHeaders;
+import dev.gatehouse.enforcement.RequestId;
 import dev.gatehouse.net.LogSafe;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -276,12 +277,15 @@ final class WebSocketRelay extends Handler.Wrapper implements Graceful {
         headers.put(HttpHeader.HOST, preserveHost && clientHost != null ? clientHost : target.authority);
         String via = clientHeaders.get(HttpHeader.VIA);
         headers.put(HttpHeader.VIA, (via == null || via.isBlank() ? "" : via + ", ") + "1.1 gatehouse");
-        String element = ForwardingHeaders.forwardedElement(clientToProxyRequest);
+        String element = ProxyTuning.forwardedElement(clientToProxyRequest);
         String forwarded = forwarding.peerTrusted() ? clientHeaders.get(HttpHeader.FORWARDED) : null;
         headers.put(HttpHeader.FORWARDED, forwarded == null ? element : forwarded + ", " + element);
         ForwardingHeaders.set(clientToProxyRequest, clientHeaders, forwarding, headers);
         if (clientToProxyRequest.getAttribute(Decision.REQUEST_ATTRIBUTE) instanceof Decision decision) {
             GatehouseHeaders.forEach(decision, headers::put);
+        }
+        if (clientToProxyRequest.getAttribute(RequestId.ATTRIBUTE) instanceof String requestId) {
+            headers.put(RequestId.HEADER, requestId); // the id of the upgrade's decision, as for any request
         }
     }
 

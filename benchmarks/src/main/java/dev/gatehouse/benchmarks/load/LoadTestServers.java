@@ -13,6 +13,10 @@ import dev.gatehouse.proxy.EchoUpstream;
 import dev.gatehouse.proxy.GatehouseFactory;
 import dev.gatehouse.proxy.GatehouseProxy;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 
 import java.net.URI;
 import java.time.Duration;
@@ -27,13 +31,14 @@ import java.util.Map;
  * <pre>
  * CP=jetty-proxy/target/gatehouse-proxy.jar:benchmarks/target/classes
  * java -cp $CP dev.gatehouse.benchmarks.load.LoadTestServers echo --listen 127.0.0.1:18080
- * java -cp $CP dev.gatehouse.benchmarks.load.LoadTestServers bench-proxy --mode gatehouse|bare \
+ * java -cp $CP dev.gatehouse.benchmarks.load.LoadTestServers bench-proxy --mode gatehouse|bare|stock \
  *      --listen 127.0.0.1:18081 --upstream http://127.0.0.1:18080
  * </pre>
  *
  * In {@code gatehouse} mode the proxy runs the standard engine and the bundled default policy (while that
  * cannot load, an allow-all policy, announced on stderr) and trusts loopback, so {@code X-Forwarded-For}
- * picks the client address.
+ * picks the client address. {@code bare} is the same proxy (Gatehouse's tuned {@code ProxyHandler}) without
+ * Gatehouse; {@code stock} is Jetty's {@code ProxyHandler.Reverse} with Jetty's defaults.
  */
 public final class LoadTestServers {
 
@@ -64,6 +69,10 @@ public final class LoadTestServers {
     }
 
     private static void benchProxy(String mode, HostPort listen, URI upstream) throws Exception {
+        if (mode.equals("stock")) {
+            stockProxy(listen, upstream);
+            return;
+        }
         GatehouseProxy.Builder b = GatehouseProxy.builder().listen(listen).upstream(upstream);
         if (mode.equals("gatehouse")) {
             MeterRegistry registry = GatehouseFactory.prometheus();
@@ -75,12 +84,31 @@ public final class LoadTestServers {
                             .build())
                     .trustedProxies(TrustedProxies.loopback());
         } else if (!mode.equals("bare")) {
-            usage("--mode must be bare or gatehouse, was '" + mode + "'");
+            usage("--mode must be gatehouse, bare or stock, was '" + mode + "'");
         }
         try (GatehouseProxy proxy = b.start()) {
             System.out.println(mode + " proxy on " + listen + " -> " + upstream);
             proxy.join();
         }
+    }
+
+    /**
+     * Jetty's {@code ProxyHandler.Reverse} exactly as Jetty configures it (its own client thread pool, blocking
+     * invocation), on a default {@code Server}: what the tuning in {@code ProxyTuning} is measured against.
+     */
+    private static void stockProxy(HostPort listen, URI upstream) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(listen.host().toString());
+        connector.setPort(listen.port());
+        server.addConnector(connector);
+        ProxyHandler.Reverse proxy = new ProxyHandler.Reverse(request -> HttpURI.build(request.getHttpURI())
+                .scheme(upstream.getScheme()).host(upstream.getHost()).port(upstream.getPort()).asImmutable());
+        proxy.setViaHost("gatehouse");
+        server.setHandler(proxy);
+        server.start();
+        System.out.println("stock proxy on " + listen + " -> " + upstream);
+        server.join();
     }
 
     private static Policy policy() {
@@ -132,7 +160,7 @@ public final class LoadTestServers {
     private static void usage(String problem) {
         System.err.println("error: " + problem);
         System.err.println("usage: LoadTestServers echo --listen HOST:PORT");
-        System.err.println("       LoadTestServers bench-proxy --mode bare|gatehouse --listen HOST:PORT --upstream URL");
+        System.err.println("       LoadTestServers bench-proxy --mode gatehouse|bare|stock --listen HOST:PORT --upstream URL");
         System.exit(2);
     }
 }
