@@ -112,6 +112,7 @@ public final class GatehouseFactory {
                         return store.degraded() ? "rate-limit store " + store.store() + " degraded: " + store.detail() : null;
                     })
                     .readinessDetail(built.gatehouse().decisionLog()::readinessDetail)
+                    .dispatchToPool(ProxyTuning.mustDispatch(config.settings()))
                     .closing(built); // the policy watcher, the rate-limit store, the shared cache and the providers (closing the gatehouse twice is harmless)
             readinessDetails(built, proxy);
             return proxy.start();

@@ -107,6 +107,9 @@ public final class GatehouseProxy implements AutoCloseable {
         this.upstreams = new Upstreams(b.upstreams, b.clock);
         UpstreamProxy proxyHandler = new UpstreamProxy(upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
+        if (b.dispatchToPool) {
+            proxyHandler.dispatchToPool();
+        }
         // WebSocket upgrades go to the relay, every other request to the proxy handler; both after the verdict
         Handler upstream = new WebSocketRelay(proxyHandler, upstreams, b.upstreamConnectTimeout, b.upstreamIdleTimeout,
                 b.gatehouse == null ? null : b.gatehouse.meterRegistry());
@@ -335,11 +338,21 @@ public final class GatehouseProxy implements AutoCloseable {
         private final List<Supplier<String>> readinessDetails = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
         private AutoCloseable onClose;
+        private boolean dispatchToPool;
 
         private Builder() {
         }
 
         /** Something to close with the proxy, e.g. the policy file watcher. */
+        /**
+         * Run every request on a pool thread instead of the selector thread that read it: for decisions that
+         * wait on I/O, such as a Redis rate-limit store. Default false ({@link ProxyTuning}).
+         */
+        public Builder dispatchToPool(boolean dispatchToPool) {
+            this.dispatchToPool = dispatchToPool;
+            return this;
+        }
+
         public Builder closing(AutoCloseable onClose) {
             this.onClose = onClose;
             return this;

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.settings.GatehouseSettings;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpField;
@@ -46,6 +47,15 @@ final class ProxyTuning {
     static final Invocable.InvocationType INVOCATION_TYPE = invocationType(System.getProperty(DISPATCH_PROPERTY));
 
     private ProxyTuning() {
+    }
+
+    /**
+     * Whether requests must run on pool threads whatever {@link #DISPATCH_PROPERTY} says: a Redis rate-limit
+     * store answers each decision's bucket over the network (bounded by its command timeout), which on a
+     * selector thread would hold up every connection of that selector while Redis is slow or gone.
+     */
+    static boolean mustDispatch(GatehouseSettings settings) {
+        return settings.rateLimit().store() == GatehouseSettings.RateLimitStoreKind.REDIS;
     }
 
     /** {@code NON_BLOCKING}, or {@code BLOCKING} (Jetty dispatches to its pool) when {@code dispatch} is {@code "true"}. */

@@ -69,6 +69,7 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     private final Duration connectTimeout;
     private final Duration idleTimeout;
     private final MeterRegistry registry;
+    private InvocationType invocationType = ProxyTuning.INVOCATION_TYPE;
 
     UpstreamProxy(URI upstream, Duration connectTimeout, Duration idleTimeout, MeterRegistry registry) {
         this(new Upstreams(UpstreamSettings.of(upstream), java.time.Clock.systemUTC()), connectTimeout, idleTimeout, registry);
@@ -167,7 +168,12 @@ final class UpstreamProxy extends ProxyHandler.Reverse {
     /** Forwarding never blocks a thread: Jetty may run it on the selector thread ({@link ProxyTuning}). */
     @Override
     public InvocationType getInvocationType() {
-        return ProxyTuning.INVOCATION_TYPE;
+        return invocationType;
+    }
+
+    /** Jetty hands each request to a pool thread: for decisions that wait on I/O ({@link ProxyTuning#mustDispatch}). */
+    void dispatchToPool() {
+        this.invocationType = InvocationType.BLOCKING;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.ratelimit.redis.RedisSettings;
+import dev.gatehouse.settings.GatehouseSettings;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
@@ -15,6 +17,14 @@ class ProxyTuningTest {
         assertThat(ProxyTuning.invocationType("false")).isEqualTo(InvocationType.NON_BLOCKING);
         assertThat(ProxyTuning.invocationType("true")).isEqualTo(InvocationType.BLOCKING);
         assertThat(ProxyTuning.INVOCATION_TYPE).isEqualTo(InvocationType.NON_BLOCKING); // the tests run without the property
+    }
+
+    @Test
+    void mustDispatch_onlyWithTheRedisStore_whoseCallsWaitOnTheNetwork() {
+        assertThat(ProxyTuning.mustDispatch(GatehouseSettings.custom().build())).isFalse();
+        GatehouseSettings redis = GatehouseSettings.custom().rateLimit(new GatehouseSettings.RateLimitSettings(
+                GatehouseSettings.RateLimitStoreKind.REDIS, 10, RedisSettings.defaults())).build();
+        assertThat(ProxyTuning.mustDispatch(redis)).isTrue();
     }
 
     @Test
