@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The starter on WebFlux (Reactor Netty) on a random port: the GatehouseWebFilter, not the servlet filter. */
 @SpringBootTest(classes = ServerTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=reactive", "gatehouse.trusted-proxies=loopback",
-                "management.endpoint.health.show-details=always"})
+                "management.endpoint.health.show-details=always", "gatehouse.explain-header=true",
+                // Spring Cloud Gateway is on the test class path; this is a plain WebFlux application
+                "spring.cloud.gateway.server.webflux.enabled=false"})
 class WebFluxServerTest extends AbstractServerTest {
 
     @Autowired
@@ -27,6 +29,16 @@ class WebFluxServerTest extends AbstractServerTest {
     void reactiveApplication_getsTheWebFilterOnly() {
         assertThat(context.getBeansOfType(GatehouseWebFilter.class)).hasSize(1);
         assertThat(context.containsBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)).isFalse();
+    }
+
+    @Test
+    void explainHeader_onAllowAndOnRefusal() throws Exception {
+        assertThat(client().get("/hello", "X-Forwarded-For", CLIENT).headers().firstValue("X-Gatehouse-Explain"))
+                .hasValueSatisfying(explain -> assertThat(explain)
+                        .startsWith("allow default/allow; client=" + CLIENT + " (").contains("X-Forwarded-For hop 1"));
+        assertThat(client().get("/hello", "X-Forwarded-For", ServerTestApp.TOR_EXIT).headers().firstValue("X-Gatehouse-Explain"))
+                .hasValueSatisfying(explain -> assertThat(explain).startsWith("block rule/block-tor; client=" + ServerTestApp.TOR_EXIT)
+                        .contains("trace=block-tor:match"));
     }
 
     /**
