@@ -57,7 +57,7 @@ for name in $NAMES; do
 done
 load() { wrk -t1 -c"$CONNECTIONS" -d"$1"s --latency "${H[@]}" "http://127.0.0.1:${PORT[$2]}/hello"; }
 for stack in mvc webflux; do # warm both of a stack together, as they are measured
-  load "$WARMUP" "$stack-on" > /dev/null & load "$WARMUP" "$stack-off" > /dev/null; wait
+  load "$WARMUP" "$stack-on" > /dev/null & w=$!; load "$WARMUP" "$stack-off" > /dev/null; wait "$w"
 done
 
 OUT=$(mktemp -d)
@@ -65,7 +65,7 @@ RESULTS=$OUT/results
 measure() { # round stack: both JVMs of the stack at once
   local b_on b_off
   b_on=$(cpu_ticks "${PID[$2-on]}"); b_off=$(cpu_ticks "${PID[$2-off]}")
-  load "$DURATION" "$2-on" > "$OUT/on" & load "$DURATION" "$2-off" > "$OUT/off"; wait
+  load "$DURATION" "$2-on" > "$OUT/on" & local w=$!; load "$DURATION" "$2-off" > "$OUT/off"; wait "$w"
   local loadavg; loadavg=$(cut -d' ' -f1 /proc/loadavg)
   for side in on off; do
     local f=$OUT/$side before; [ "$side" = on ] && before=$b_on || before=$b_off

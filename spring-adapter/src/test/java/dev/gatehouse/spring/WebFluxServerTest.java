@@ -4,6 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -20,7 +25,26 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "management.endpoint.health.show-details=always", "gatehouse.explain-header=true",
                 // Spring Cloud Gateway is on the test class path; this is a plain WebFlux application
                 "spring.cloud.gateway.server.webflux.enabled=false"})
+@Import(WebFluxServerTest.RequestController.class)
 class WebFluxServerTest extends AbstractServerTest {
+
+    /** What the controller receives: the server's own request (no copy made for the headers), with Gatehouse's headers in it. */
+    @RestController
+    static class RequestController {
+        @GetMapping("/request")
+        String request(ServerWebExchange exchange) {
+            HttpHeaders headers = exchange.getRequest().getHeaders();
+            return exchange.getRequest().getClass().getSimpleName() + " " + headers.getFirst("X-Gatehouse-Verdict") + " "
+                    + headers.getFirst("X-Gatehouse-Rule") + " " + headers.getFirst("x_gatehouse_client_ip");
+        }
+    }
+
+    @Test
+    void upstreamHeaders_areWrittenIntoReactorNettysOwnRequest_withoutACopy() throws Exception {
+        HttpResponse<String> response = client().get("/request", "X-Forwarded-For", CLIENT,
+                "X-Gatehouse-Verdict", "forged", "x_gatehouse_client_ip", "forged");
+        assertThat(response.body()).isEqualTo("ReactorServerHttpRequest allow default/allow null");
+    }
 
     @Autowired
     ApplicationContext context;
