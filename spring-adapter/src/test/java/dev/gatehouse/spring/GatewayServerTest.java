@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = GatewayServerTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=reactive", "gatehouse.trusted-proxies=loopback",
-                "gatehouse.explain-header=true"})
+                "gatehouse.explain-header=true", "spring.cloud.gateway.server.webflux.enabled=true"})
 class GatewayServerTest {
 
     static final AtomicInteger UPSTREAM_REQUESTS = new AtomicInteger();
