@@ -94,9 +94,8 @@ public class ReactiveGatehouse {
         if (peer == null) {
             return enforce(Enforcement.peerNotIp(gatehouse.failOpen()), null, null, exchange, next);
         }
-        Object nettyHeaders = NettyRequestHeaders.of(request);
         ClientIpResolver.Resolution resolution = resolveClientIp(request, peer);
-        RequestFacts facts = requestFacts(request, nettyHeaders, resolution.clientIp(), peer);
+        RequestFacts facts = requestFacts(request, resolution.clientIp(), peer);
         if (Challenger.isEndpoint(facts.path())) {
             // the challenge's own verify endpoint: its answer sets the pass, so no decision stands before it
             return write(Enforcement.challengeEndpoint(gatehouse.challenger(), facts, request.getURI().getRawQuery(),
@@ -120,10 +119,7 @@ public class ReactiveGatehouse {
 
     /** What the policy may test: method, host, the decoded path, and every header except client-sent X-Gatehouse-* ones. */
     protected RequestFacts requestFacts(ServerHttpRequest request, IpAddress clientIp, IpAddress peer) {
-        return requestFacts(request, NettyRequestHeaders.of(request), clientIp, peer);
-    }
-
-    private RequestFacts requestFacts(ServerHttpRequest request, Object nettyHeaders, IpAddress clientIp, IpAddress peer) {
+        Object nettyHeaders = NettyRequestHeaders.of(request);
         RequestFacts.Builder facts = RequestFacts.builder(clientIp)
                 .peerIp(peer)
                 .method(request.getMethod().name())

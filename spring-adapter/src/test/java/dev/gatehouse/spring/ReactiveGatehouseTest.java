@@ -2,12 +2,15 @@ package dev.gatehouse.spring;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.api.Decision;
+import dev.gatehouse.api.RequestFacts;
+import dev.gatehouse.net.IpAddress;
 import dev.gatehouse.net.ClientIpResolver;
 import dev.gatehouse.net.TrustedProxies;
 import dev.gatehouse.servlet.FilterOptions;
 import dev.gatehouse.testing.FakeEngine;
 import dev.gatehouse.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.ServerWebExchange;
@@ -97,5 +100,19 @@ class ReactiveGatehouseTest {
         assertThat(run(reactive, again)).isSameAs(again);
         assertThat((int) gatehouse.meterRegistry().find("gatehouse.decisions").counters().stream().mapToDouble(c -> c.count()).sum())
                 .isEqualTo(decisions);
+    }
+
+    /** The steps are hooks: a subclass's requestFacts is the one decided on. */
+    @Test
+    void requestFactsHook_overridden_isUsed() {
+        ReactiveGatehouse reactive = new ReactiveGatehouse(gatehouse, resolver, FilterOptions.defaults()) {
+            @Override
+            protected RequestFacts requestFacts(ServerHttpRequest request, IpAddress clientIp, IpAddress peer) {
+                return super.requestFacts(request, IpAddress.parse(TOR_EXIT), peer);
+            }
+        };
+        MockServerWebExchange exchange = exchange("198.51.100.7");
+        assertThat(run(reactive, exchange)).isNull();
+        assertThat(exchange.getResponse().getStatusCode().value()).isEqualTo(403);
     }
 }
