@@ -9,15 +9,16 @@
 #   2.160.10.20, which the default policy allows after testing every rule).
 # Per measurement: requests/s, p50/p99, non-2xx answers, and the JVM's CPU time per request (utime + stime
 # from /proc/PID/stat over the requests served), which a busy machine disturbs less than requests/s.
-# The last lines are the medians over the rounds after the first (the JIT needs it): with/without ratios of
-# requests/s and the extra CPU per request, per stack, with the load average during the run.
+# The last lines are the medians over the rounds after the first SKIP (default 2: on a busy machine the JIT needs
+# them): with/without ratios of requests/s and the extra CPU per request, per stack, with the load average.
 #
 #   mvn -q -DskipTests -pl examples/spring-boot-app,examples/webflux-app -am package
-#   benchmarks/load/spring.sh              # ROUNDS=5 DURATION=10 CONNECTIONS=32 WARMUP=30 by default
+#   benchmarks/load/spring.sh              # ROUNDS=6 SKIP=2 DURATION=10 CONNECTIONS=32 WARMUP=30 by default
 #   MVC_JAR=… FLUX_JAR=… benchmarks/load/spring.sh   # other builds of the examples (e.g. before/after a change)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-6}
+SKIP=${SKIP:-2}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-30}
@@ -82,8 +83,8 @@ for round in $(seq "$ROUNDS"); do
   for stack in $order; do measure "$round" "$stack"; done
 done
 
-# medians over rounds 2.. (round 1 still pays for the JIT on a busy machine)
-awk '$1 > 1 || n == 1 {
+# medians over the rounds after the first SKIP (they still pay for the JIT on a busy machine)
+awk '$1 > skip || n <= skip {
        split($2, p, "-"); s = p[1]; side = p[2]; key = $1 " " s
        rps[key, side] = $3; cpu[key, side] = $7; keys[key] = s; load[++nl] = $8 }
      END {
@@ -92,7 +93,7 @@ awk '$1 > 1 || n == 1 {
        for (s in r) print s, r[s] "|" d[s] "|" c[s]
        lo = hi = load[1]; for (i = 1; i <= nl; i++) { if (load[i] < lo) lo = load[i]; if (load[i] > hi) hi = load[i] }
        print "load", lo, hi
-     }' n="$ROUNDS" "$RESULTS" | python3 -c '
+     }' n="$ROUNDS" skip="$SKIP" "$RESULTS" | python3 -c '
 import sys, statistics
 for line in sys.stdin:
     name, rest = line.split(" ", 1)
