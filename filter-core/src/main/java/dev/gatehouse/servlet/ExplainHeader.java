@@ -12,8 +12,10 @@ import java.util.Locale;
  *
  * <p>Example: {@code block rule/block-tor; client=192.0.2.66 (FIRST_UNTRUSTED_HOP X-Forwarded-For
  * hop 1); trace=block-tor:match; engine=0.412ms policy=0.020ms}
+ *
+ * <p>Public for the other adapters that send it (the Spring starter's WebFlux and gateway filters).
  */
-final class ExplainHeader {
+public final class ExplainHeader {
 
     static final int MAX_CHARS = 1024;
 
@@ -21,7 +23,7 @@ final class ExplainHeader {
     }
 
     /** @param resolution how the client was found; {@code null} when the peer is not an IP address */
-    static String render(Decision decision, ClientIpResolver.Resolution resolution) {
+    public static String render(Decision decision, ClientIpResolver.Resolution resolution) {
         StringBuilder b = new StringBuilder(160);
         b.append(decision.verdict().id()).append(' ').append(decision.rule());
         if (decision.shadowed() != null) {

@@ -1,6 +1,9 @@
 package dev.gatehouse.spring;
 
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.StandardEngine;
+import dev.gatehouse.engine.provider.Providers;
+import dev.gatehouse.net.HostPort;
 import dev.gatehouse.api.Decision;
 import dev.gatehouse.api.IntelligenceEngine;
 import dev.gatehouse.api.Policy;
@@ -27,19 +30,25 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.autoconfigure.condition.AllNestedConditions;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
 
+import java.util.List;
+
 /**
  * Puts Gatehouse in front of a web application: reads the core {@link GatehouseSettings} from
  * {@code gatehouse.*} (the same keys as {@code gatehouse.yaml}), builds each piece with the core
  * {@link GatehouseAssembly} (the one the servlet filter and the proxy use), then, for the stack the
  * application runs on, registers the one front end that fits: a {@link GatehouseFilter} for a servlet
- * application (Spring MVC), a {@link GatehouseWebFilter} for a reactive one (WebFlux); the {@link Decision}
+ * application (Spring MVC), a {@link GatehouseWebFilter} for a reactive one (WebFlux), a
+ * {@link GatehouseGlobalFilter} instead in a Spring Cloud Gateway; the {@link Decision}
  * controller parameter is {@link GatehouseDecisionParameterAutoConfiguration}'s. Every bean steps aside for one of the same type that the
  * application defines, so any piece can be replaced; {@code gatehouse.enabled=false} turns the whole
  * thing off.
@@ -68,12 +77,28 @@ public class GatehouseAutoConfiguration {
         return SpringSettingsSource.bind(environment, warning -> log.warn("{}", warning));
     }
 
-    /** The embedded offline engine on the configured data, then crawler verification, then scoring. Spring closes it. */
+    /**
+     * The remote providers of {@code gatehouse.providers} ({@link Providers#none()} when none is enabled),
+     * as the engine asks them; a bean so that the health contributor reports their circuit breakers.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public Providers gatehouseProviders(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry) {
+        return StandardEngine.providers(List.copyOf(settings.providers().values()), settings.budget(), registry(meterRegistry));
+    }
+
+    /**
+     * The embedded offline engine on the configured data, then crawler verification, then header
+     * consistency, then the {@link Providers} bean's remote providers, and scoring. Spring closes it.
+     */
     @Bean
     @ConditionalOnMissingBean
     public IntelligenceEngine gatehouseEngine(GatehouseSettings settings, ObjectProvider<MeterRegistry> meterRegistry,
-                                              ObjectProvider<SharedCache> sharedCache) {
-        return GatehouseAssembly.engine(settings, registry(meterRegistry), sharedCache.getIfUnique(SharedCache::none));
+                                              ObjectProvider<SharedCache> sharedCache, ObjectProvider<Providers> providers) {
+        MeterRegistry registry = registry(meterRegistry);
+        return StandardEngine.create(GatehouseAssembly.embedded(settings.data(), registry), settings.budget(),
+                settings.dnsServers().stream().map(HostPort::toSocketAddress).toList(), registry,
+                sharedCache.getIfUnique(SharedCache::none), providers.getIfUnique(Providers::none));
     }
 
     /** {@code gatehouse.shared-cache: redis}: crawler verifications shared by the fleet through Redis. Spring closes it. */
@@ -129,8 +154,10 @@ public class GatehouseAutoConfiguration {
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
     public Gatehouse gatehouse(IntelligenceEngine engine, Policy policy, GatehouseSettings settings,
-                               ObjectProvider<MeterRegistry> meterRegistry) {
-        Gatehouse gatehouse = GatehouseAssembly.gatehouse(settings, engine, policy, registry(meterRegistry));
+                               ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<Providers> providers) {
+        // the providers' reporter (ipinsights reports, opt-in) listens to the decisions
+        Gatehouse gatehouse = GatehouseAssembly.gatehouse(settings, engine, policy, registry(meterRegistry),
+                providers.getIfUnique(Providers::none));
         log.info("Gatehouse ready: engine {}, policy {} ({}), budget {}, fail-{}", engine.name(), policy.name(),
                 policy.version(), SettingsReader.format(gatehouse.budget()), settings.failMode().key());
         return gatehouse;
@@ -172,10 +199,15 @@ public class GatehouseAutoConfiguration {
         }
     }
 
-    /** The {@link GatehouseWebFilter} for WebFlux applications. */
+    /**
+     * The {@link GatehouseWebFilter} for WebFlux applications, unless Spring Cloud Gateway (reactive) is
+     * there and enabled: then the {@link GatewayConfiguration}'s global filter decides instead, so that no
+     * request is decided twice.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
     @ConditionalOnClass({WebFilter.class, Mono.class})
+    @Conditional(NotOnGatewayCondition.class)
     static class ReactiveConfiguration {
 
         /** The WebFilter at {@code gatehouse.filter-order}, for every request the application handles. */
@@ -184,6 +216,56 @@ public class GatehouseAutoConfiguration {
         GatehouseWebFilter gatehouseWebFilter(Gatehouse gatehouse, ClientIpResolver resolver, FilterOptions options,
                                               GatehouseProperties properties) {
             return new GatehouseWebFilter(gatehouse, resolver, options, properties.getFilterOrder());
+        }
+    }
+
+    /**
+     * The {@link GatehouseGlobalFilter} in a Spring Cloud Gateway (reactive server) application, instead of
+     * the WebFilter: every routed request is decided before the route's filters. It steps aside for a
+     * {@link GatehouseWebFilter} (or a global filter) the application defines, which then decides alone.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass({WebFilter.class, Mono.class})
+    @Conditional(OnGatewayCondition.class)
+    static class GatewayConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean({GatehouseGlobalFilter.class, GatehouseWebFilter.class})
+        GatehouseGlobalFilter gatehouseGlobalFilter(Gatehouse gatehouse, ClientIpResolver resolver, FilterOptions options) {
+            return new GatehouseGlobalFilter(gatehouse, resolver, options);
+        }
+    }
+
+    /**
+     * Spring Cloud Gateway's reactive server is on the class path ({@value #GLOBAL_FILTER}) and not turned
+     * off ({@value #GATEWAY_ENABLED}, on unless {@code false}, as the gateway itself reads it).
+     */
+    static class OnGatewayCondition extends AllNestedConditions {
+        static final String GLOBAL_FILTER = "org.springframework.cloud.gateway.filter.GlobalFilter";
+        static final String GATEWAY_ENABLED = "spring.cloud.gateway.server.webflux.enabled";
+
+        OnGatewayCondition() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnClass(name = GLOBAL_FILTER)
+        static class GatewayOnClassPath {
+        }
+
+        @ConditionalOnProperty(name = GATEWAY_ENABLED, havingValue = "true", matchIfMissing = true)
+        static class GatewayEnabled {
+        }
+    }
+
+    /** The opposite of {@link OnGatewayCondition}. */
+    static class NotOnGatewayCondition extends NoneNestedConditions {
+        NotOnGatewayCondition() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @Conditional(OnGatewayCondition.class)
+        static class OnGateway {
         }
     }
 }

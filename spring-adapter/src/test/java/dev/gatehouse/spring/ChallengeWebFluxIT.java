@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code action: challenge} on WebFlux (Reactor Netty, the GatehouseWebFilter): a real headless Chromium reaches the controller, curl does not. */
 @SpringBootTest(classes = ChallengeWebFluxIT.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.main.web-application-type=reactive", "gatehouse.challenge.difficulty=8"})
+        properties = {"spring.main.web-application-type=reactive", "gatehouse.challenge.difficulty=8",
+                "spring.cloud.gateway.server.webflux.enabled=false"})
 class ChallengeWebFluxIT {
 
     @SpringBootConfiguration(proxyBeanMethods = false)

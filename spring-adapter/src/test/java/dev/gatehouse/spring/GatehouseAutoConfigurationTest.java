@@ -44,8 +44,10 @@ class GatehouseAutoConfigurationTest {
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class));
 
+    /** A plain WebFlux application: Spring Cloud Gateway, on the test class path, is hidden (see GatewayAutoConfigurationTest). */
     private final ReactiveWebApplicationContextRunner reactiveRunner = new ReactiveWebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(GatehouseAutoConfiguration.class, GatehouseDecisionParameterAutoConfiguration.class))
+            .withClassLoader(new FilteredClassLoader("org.springframework.cloud.gateway"));
 
     /** Engine and policy doubles, so these tests never depend on the embedded data or the YAML loader. */
     @Configuration(proxyBeanMethods = false)

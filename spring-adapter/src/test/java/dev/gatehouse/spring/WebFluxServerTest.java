@@ -4,6 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -17,8 +22,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The starter on WebFlux (Reactor Netty) on a random port: the GatehouseWebFilter, not the servlet filter. */
 @SpringBootTest(classes = ServerTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=reactive", "gatehouse.trusted-proxies=loopback",
-                "management.endpoint.health.show-details=always"})
+                "management.endpoint.health.show-details=always", "gatehouse.explain-header=true",
+                // Spring Cloud Gateway is on the test class path; this is a plain WebFlux application
+                "spring.cloud.gateway.server.webflux.enabled=false"})
+@Import(WebFluxServerTest.RequestController.class)
 class WebFluxServerTest extends AbstractServerTest {
+
+    /** What the controller receives: the server's own request (no copy made for the headers), with Gatehouse's headers in it. */
+    @RestController
+    static class RequestController {
+        @GetMapping("/request")
+        String request(ServerWebExchange exchange) {
+            HttpHeaders headers = exchange.getRequest().getHeaders();
+            return exchange.getRequest().getClass().getSimpleName() + " " + headers.getFirst("X-Gatehouse-Verdict") + " "
+                    + headers.getFirst("X-Gatehouse-Rule") + " " + headers.getFirst("x_gatehouse_client_ip");
+        }
+    }
+
+    @Test
+    void upstreamHeaders_areWrittenIntoReactorNettysOwnRequest_withoutACopy() throws Exception {
+        HttpResponse<String> response = client().get("/request", "X-Forwarded-For", CLIENT,
+                "X-Gatehouse-Verdict", "forged", "x_gatehouse_client_ip", "forged");
+        assertThat(response.body()).isEqualTo("ReactorServerHttpRequest allow default/allow null");
+    }
 
     @Autowired
     ApplicationContext context;
@@ -27,6 +53,16 @@ class WebFluxServerTest extends AbstractServerTest {
     void reactiveApplication_getsTheWebFilterOnly() {
         assertThat(context.getBeansOfType(GatehouseWebFilter.class)).hasSize(1);
         assertThat(context.containsBean(GatehouseAutoConfiguration.FILTER_REGISTRATION_BEAN)).isFalse();
+    }
+
+    @Test
+    void explainHeader_onAllowAndOnRefusal() throws Exception {
+        assertThat(client().get("/hello", "X-Forwarded-For", CLIENT).headers().firstValue("X-Gatehouse-Explain"))
+                .hasValueSatisfying(explain -> assertThat(explain)
+                        .startsWith("allow default/allow; client=" + CLIENT + " (").contains("X-Forwarded-For hop 1"));
+        assertThat(client().get("/hello", "X-Forwarded-For", ServerTestApp.TOR_EXIT).headers().firstValue("X-Gatehouse-Explain"))
+                .hasValueSatisfying(explain -> assertThat(explain).startsWith("block rule/block-tor; client=" + ServerTestApp.TOR_EXIT)
+                        .contains("trace=block-tor:match"));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gatehouse.spring.actuate;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.api.Policy;
+import dev.gatehouse.engine.provider.Providers;
 import dev.gatehouse.ratelimit.RateLimitStore;
 import dev.gatehouse.spring.GatehouseAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -38,8 +39,9 @@ public class GatehouseActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("gatehouse")
         @ConditionalOnMissingBean(name = "gatehouseHealthIndicator")
         GatehouseHealthIndicator gatehouseHealthIndicator(Gatehouse gatehouse, ObjectProvider<Policy> policy,
-                                                          ObjectProvider<RateLimitStore> store) {
-            return new GatehouseHealthIndicator(gatehouse, policy.getIfUnique(), store.getIfUnique(), Clock.systemUTC());
+                                                          ObjectProvider<RateLimitStore> store, ObjectProvider<Providers> providers) {
+            return new GatehouseHealthIndicator(gatehouse, policy.getIfUnique(), store.getIfUnique(), providers.getIfUnique(),
+                    Clock.systemUTC());
         }
     }
 

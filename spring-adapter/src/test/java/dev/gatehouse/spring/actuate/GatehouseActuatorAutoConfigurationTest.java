@@ -169,6 +169,9 @@ class GatehouseActuatorAutoConfigurationTest {
             assertThat(health.getDetails()).containsEntry("engine", "embedded").containsEntry("fail-mode", "open");
             assertThat((Map<String, Object>) health.getDetails().get("rate-limit-store")).containsEntry("store", "redis")
                     .containsEntry("degraded", true);
+            assertThat((List<String>) health.getDetails().get("warnings")).containsExactly(
+                    "rate-limit store redis degraded: redis://127.0.0.1:6379 unreachable; fallback local",
+                    "aws: stale: data is 40 days old (warn after 30 days)");
         }
     }
 }

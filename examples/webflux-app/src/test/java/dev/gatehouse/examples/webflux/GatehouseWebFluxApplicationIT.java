@@ -73,6 +73,22 @@ class GatehouseWebFluxApplicationIT {
         assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
     }
 
+    @Test
+    void actuator_showsGatehouseHealth() throws Exception {
+        HttpResponse<String> response = get("/actuator/health/gatehouse", "198.51.100.7", "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"status\":\"UP\"", "\"engine\":\"fake\"", "\"policy\":", "\"warnings\":");
+    }
+
+    @Test
+    void actuator_gatehouseEndpoint_explainsADecision() throws Exception {
+        HttpResponse<String> response = get("/actuator/gatehouse/explain?ip=" + TOR_EXIT + "&path=/hello", "198.51.100.7", "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"verdict\":\"block\"", "\"rule\":\"rule/block-tor\"");
+    }
+
     private HttpResponse<String> get(String path, String clientIp, String accept) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("X-Forwarded-For", clientIp)
