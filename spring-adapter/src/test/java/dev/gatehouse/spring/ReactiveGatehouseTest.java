@@ -64,10 +64,21 @@ class ReactiveGatehouseTest {
     }
 
     @Test
-    void allow_upstreamHeadersOff_andNothingForged_passesTheSameExchange() {
+    void allow_upstreamHeadersOff_nothingForged_andTheTrustedProxysRequestIdKept_passesTheSameExchange() {
+        ReactiveGatehouse reactive = new ReactiveGatehouse(gatehouse, resolver, FilterOptions.builder().upstreamHeaders(false).build());
+        MockServerWebExchange exchange = exchange("198.51.100.7", "X-Request-Id", "lb-0001");
+        assertThat(run(reactive, exchange)).isSameAs(exchange);
+        assertThat(exchange.getResponse().getHeaders().getFirst("X-Request-Id")).isEqualTo("lb-0001");
+    }
+
+    @Test
+    void allow_withoutARequestId_theApplicationSeesTheGeneratedOne() {
         ReactiveGatehouse reactive = new ReactiveGatehouse(gatehouse, resolver, FilterOptions.builder().upstreamHeaders(false).build());
         MockServerWebExchange exchange = exchange("198.51.100.7");
-        assertThat(run(reactive, exchange)).isSameAs(exchange);
+        ServerWebExchange passed = run(reactive, exchange);
+        String id = exchange.getResponse().getHeaders().getFirst("X-Request-Id");
+        assertThat(id).isNotBlank();
+        assertThat(passed.getRequest().getHeaders().getFirst("X-Request-Id")).isEqualTo(id);
     }
 
     @Test
