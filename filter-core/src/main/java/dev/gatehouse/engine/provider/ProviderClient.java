@@ -3,6 +3,7 @@ package dev.gatehouse.engine.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.text.OneLine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.TimeMeter;
@@ -247,6 +248,8 @@ final class ProviderClient {
             return onNoData.apply(noData);
         } catch (ProviderException e) {
             throw failed(e, took);
+        } catch (RuntimeException e) { // a mapping bug must still end as a provider error, never escape the future
+            throw failed(new ProviderException(ProviderException.Kind.UNAVAILABLE, "unreadable " + status + " answer: " + e), took);
         }
     }
 
@@ -286,12 +289,18 @@ final class ProviderClient {
         }
     }
 
+    /**
+     * Every message about a call goes through here before it is logged, counted or shown: the API key is
+     * masked, and control characters a provider sent (an escape sequence in its error text) are escaped so
+     * the message stays one plain log line.
+     */
     private String scrub(String message) {
         String key = settings.apiKey();
-        if (message == null || key == null || key.isEmpty()) {
-            return message;
+        if (message == null) {
+            return null;
         }
-        return message.replace(key, "****").replace(ProviderApi.encode(key), "****");
+        String masked = key == null || key.isEmpty() ? message : message.replace(key, "****").replace(ProviderApi.encode(key), "****");
+        return OneLine.of(masked);
     }
 
     private void count(String outcome) {
