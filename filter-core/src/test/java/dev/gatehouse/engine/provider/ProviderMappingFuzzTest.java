@@ -134,6 +134,23 @@ class ProviderMappingFuzzTest {
         assertThat(client.health().detail()).doesNotMatch(CONTROL).contains("\\u001b[31mbad key");
     }
 
+    /**
+     * Finding (saved as {@code finding-key-in-a-bulk-item-error}): a bulk answer's per-address error was
+     * kept as the address's "no data" reason without masking, so a provider that echoed the key there put it
+     * into the cache, {@code explain} and the {@code lookup} output. Every answer is now masked, the
+     * per-address ones and the fields {@code explain} shows included.
+     */
+    @org.junit.jupiter.api.Test
+    void bulk_perAddressErrorEchoingTheKey_isMasked() {
+        ProviderClient client = client("ipinsights", 200, Map.of(), "{\"success\": true, \"data\": [{\"ip\": \"203.0.113.7\", \"isp\": \"key "
+                + KEY + "\"}, {\"ip\": \"2001:db8::7\", \"error\": \"not " + KEY + " found\"}]}");
+
+        assertThat(client.bulk(BULK)).succeedsWithin(Duration.ZERO).satisfies(answers -> {
+            assertThat(answers.get(BULK.get(1)).reason()).isEqualTo("not **** found");
+            assertThat(answers.get(IP).raw()).containsEntry("isp", "key ****");
+        });
+    }
+
     private static ProviderClient client(String name, int status, Map<String, List<String>> headers, String body) {
         return client(name, status, headers, body.getBytes(StandardCharsets.UTF_8));
     }
@@ -166,6 +183,8 @@ class ProviderMappingFuzzTest {
             }
         });
         assertThat(answer.raw()).hasSizeLessThanOrEqualTo(200);
+        answer.values().values().forEach(v -> assertThat(String.valueOf(v)).doesNotContain(KEY));
+        answer.raw().forEach((field, v) -> assertThat(field + "=" + v).doesNotContain(KEY)); // explain shows raw fields
         Signals known = Signals.builder(ip).answer(new Signals.SourceAnswer(settings.source(), answer.values(), answer.raw()))
                 .source(new Signals.SourceStatus(settings.source(), null, null)).build();
         Signals fused = new Fusion(Map.of(settings.source(), settings.weight())).fuse(known);
