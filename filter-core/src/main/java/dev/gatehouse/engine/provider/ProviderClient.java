@@ -309,15 +309,16 @@ final class ProviderClient {
 
     /**
      * The answer with the API key masked wherever a provider echoed it (a per-address error of a bulk
-     * answer, a field shown by {@code explain}); the same answer when it holds no key, which is always in practice.
+     * answer, a field shown by {@code explain}); the same answer when it holds no key, which is always in
+     * practice. A "no data" reason is also made one line, as {@link #scrub} does for every message.
      */
     private ProviderAnswer masked(ProviderAnswer answer) {
+        if (!answer.found()) { // a per-address error of a bulk answer: one line like every other message
+            return ProviderAnswer.noData(scrub(answer.reason()));
+        }
         String key = settings.apiKey();
         if (key == null || key.isEmpty() || !String.valueOf(answer).contains(key) && !String.valueOf(answer).contains(ProviderApi.encode(key))) {
             return answer;
-        }
-        if (!answer.found()) {
-            return ProviderAnswer.noData(scrub(answer.reason()));
         }
         Map<dev.gatehouse.api.Signal, Object> values = new java.util.EnumMap<>(dev.gatehouse.api.Signal.class);
         answer.values().forEach((signal, v) -> values.put(signal, v instanceof String text ? scrub(text) : v));
