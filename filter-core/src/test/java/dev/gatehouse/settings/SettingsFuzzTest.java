@@ -104,6 +104,25 @@ class SettingsFuzzTest {
                 });
     }
 
+    /**
+     * Finding of {@code bind_anyInitParams_givesSettingsOrLocatedProblems} after 2 runs (saved as
+     * {@code finding-init-param-without-a-name}): an init-param (or Spring property) whose name holds no
+     * setting name — empty, {@code "."}, {@code "[]"} — or starts with a list index ({@code "[0]"}) made the
+     * flat front end fail with a {@code ClassCastException} instead of a problem naming the parameter.
+     */
+    @Test
+    void bind_initParamWithoutAName_isAProblemNamingIt() {
+        for (String name : List.of("", ".", "[]", "[0]", "0", "0.budget")) {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("budget", "50ms");
+            params.put(name, "x");
+            assertThatThrownBy(() -> SettingsSources.flat(params, k -> "init-param '" + k + "'", "init-params"))
+                    .as("name '%s'", name).isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.problems())
+                            .singleElement().hasToString("init-param '" + name + "': " + (name.isEmpty() ? "" : name + ": ")
+                                    + "not a setting name"));
+        }
+    }
+
     private static List<String> flatKeys() {
         List<String> keys = new ArrayList<>(SettingsBinder.KEYS);
         SettingsBinder.DATA_KEYS.forEach(k -> keys.add("data." + k));
