@@ -34,19 +34,7 @@ public record PolicyProblem(String file, int line, int column, String path, Kind
 
     /** Control characters from the file (a key, a value) escaped, so one problem stays one log line. */
     private static String printable(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                if (b == null) {
-                    b = new StringBuilder(s.length() + 16).append(s, 0, i);
-                }
-                b.append(String.format("\\u%04x", (int) c));
-            } else if (b != null) {
-                b.append(c);
-            }
-        }
-        return b == null ? s : b.toString();
+        return dev.gatehouse.text.OneLine.of(s);
     }
 
     /** {@code FILE:LINE:COLUMN: message}, the form editors and CI logs understand. */

@@ -1,5 +1,7 @@
 package dev.gatehouse.settings;
 
+import dev.gatehouse.text.OneLine;
+
 import java.util.List;
 
 /**
@@ -19,6 +21,13 @@ public final class SettingsException extends IllegalArgumentException {
      * @param message what is wrong
      */
     public record Problem(String origin, String key, String message) {
+        /** Control characters quoted from the file are escaped: one problem, one log line. */
+        public Problem {
+            origin = origin == null ? null : OneLine.of(origin);
+            key = key == null ? null : OneLine.of(key);
+            message = message == null ? null : OneLine.of(message);
+        }
+
         @Override
         public String toString() {
             return origin + ": " + (key.isEmpty() ? "" : key + ": ") + message;

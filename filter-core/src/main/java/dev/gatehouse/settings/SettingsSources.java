@@ -158,14 +158,21 @@ public final class SettingsSources {
      *
      * @param values  name → value ({@code String}, or a {@code List<String>} for a repeated option)
      * @param origins name → where it was written (e.g. {@code n -> "init-param '" + n + "'"})
+     * @throws SettingsException for a name that names no setting ({@code ""}, {@code "."}, {@code "[0]"})
      */
     public static SettingsNode.Mapping flat(Map<String, ?> values, Function<String, String> origins, String rootOrigin) {
         Tree root = new Tree(rootOrigin);
+        List<SettingsException.Problem> problems = new ArrayList<>();
         for (Map.Entry<String, ?> e : values.entrySet()) {
             List<String> elements = elements(e.getKey());
             Tree t = root;
             StringBuilder path = new StringBuilder();
             String origin = origins.apply(e.getKey());
+            if (elements.isEmpty() || elements.contains("") || elements.get(0).matches("\\d{1,6}")) {
+                // no name at all ("", ".", "[]", "a[]") or a list index at the top ("[0]"): the settings are a mapping of names
+                problems.add(new SettingsException.Problem(origin, e.getKey(), "not a setting name"));
+                continue;
+            }
             for (int i = 0; i < elements.size(); i++) {
                 String element = elements.get(i);
                 if (OPAQUE_KEYS.contains(path.toString()) && i < elements.size() - 1) {
@@ -178,7 +185,10 @@ public final class SettingsSources {
             t.value = e.getValue();
             t.origin = origin;
         }
-        return (SettingsNode.Mapping) root.toNode();
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
+        }
+        return root.children.isEmpty() ? SettingsNode.Mapping.empty(rootOrigin) : (SettingsNode.Mapping) root.toNode();
     }
 
     /** {@code a.b[0].c[x.y]} → {@code a, b, 0, c, x.y}. */

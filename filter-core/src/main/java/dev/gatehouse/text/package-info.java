@@ -1,2 +1,2 @@
-/** Helpers for text a person reads: did-you-mean suggestions in error messages. */
+/** Helpers for text a person reads: did-you-mean suggestions and one-line quoting in error messages. */
 package dev.gatehouse.text;

@@ -128,16 +128,27 @@ abstract class ProviderApi {
         return code.isEmpty() ? text : code + ": " + text;
     }
 
-    /** {@code Retry-After} (seconds or HTTP date), else {@code X-RateLimit-Reset} (epoch or delta seconds), else now + fallback. */
+    /**
+     * The longest pause a provider's hint is believed for: no documented quota window is longer than a
+     * month. Also keeps an absurd hint ({@code Retry-After: 99999999999999999}) from overflowing
+     * {@link Instant}, which once escaped as a {@code DateTimeException} instead of a rate limit.
+     */
+    static final Duration MAX_PAUSE = Duration.ofDays(31);
+
+    /**
+     * {@code Retry-After} (seconds or HTTP date), else {@code X-RateLimit-Reset} (epoch or delta seconds), else
+     * now + fallback; at most {@link #MAX_PAUSE} from now.
+     */
     static Instant resumeAt(HttpHeaders headers, Instant now, Duration fallback) {
+        long maxSeconds = MAX_PAUSE.toSeconds();
         Optional<String> retryAfter = headers.firstValue("Retry-After");
         if (retryAfter.isPresent()) {
             String v = retryAfter.get().strip();
             try {
-                return now.plusSeconds(Math.max(0, Long.parseLong(v)));
+                return now.plusSeconds(Math.min(maxSeconds, Math.max(0, Long.parseLong(v))));
             } catch (NumberFormatException notSeconds) {
                 try {
-                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    return atMost(ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant(), now);
                 } catch (DateTimeParseException notDate) {
                     // fall through to the next hint
                 }
@@ -147,12 +158,18 @@ abstract class ProviderApi {
         if (reset.isPresent()) {
             try {
                 long v = Long.parseLong(reset.get().strip());
-                return v > 1_000_000_000L ? Instant.ofEpochSecond(v) : now.plusSeconds(Math.max(0, v));
+                return v > 1_000_000_000L ? atMost(Instant.ofEpochSecond(Math.min(v, now.getEpochSecond() + maxSeconds)), now)
+                        : now.plusSeconds(Math.min(maxSeconds, Math.max(0, v)));
             } catch (NumberFormatException ignored) {
                 // fall back
             }
         }
         return now.plus(fallback);
+    }
+
+    private static Instant atMost(Instant until, Instant now) {
+        Instant limit = now.plus(MAX_PAUSE);
+        return until.isAfter(limit) ? limit : until;
     }
 
     static String text(JsonNode node, String field) {

@@ -3,6 +3,7 @@ package dev.gatehouse.engine.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.net.IpAddress;
+import dev.gatehouse.text.OneLine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.TimeMeter;
@@ -116,7 +117,7 @@ final class ProviderClient {
 
     /** Asks for one address. The future fails with a {@link ProviderException}; it never fails otherwise. */
     CompletableFuture<ProviderAnswer> lookup(IpAddress ip) {
-        return call(1, () -> api.lookupRequest(ip), api.maxBodyBytes(), api::map, answer -> answer, false);
+        return call(1, () -> api.lookupRequest(ip), api.maxBodyBytes(), body -> masked(api.map(body)), answer -> answer, false);
     }
 
     /** Asks for up to {@link ProviderApi#bulkLimit()} addresses in one call; each costs one unit of quota. */
@@ -124,7 +125,11 @@ final class ProviderClient {
         if (ips.size() > api.bulkLimit()) {
             throw new IllegalArgumentException(settings.name() + " takes at most " + api.bulkLimit() + " addresses per bulk call");
         }
-        return call(ips.size(), () -> api.bulkRequest(ips), api.maxBodyBytes(), api::mapBulk, answer -> Map.of(), false);
+        return call(ips.size(), () -> api.bulkRequest(ips), api.maxBodyBytes(), body -> {
+            Map<IpAddress, ProviderAnswer> answers = new java.util.LinkedHashMap<>();
+            api.mapBulk(body).forEach((ip, answer) -> answers.put(ip, masked(answer)));
+            return answers;
+        }, answer -> Map.of(), false);
     }
 
     /** Sends a prepared request for its status only (ipinsights reports); costs one unit of quota. */
@@ -247,6 +252,8 @@ final class ProviderClient {
             return onNoData.apply(noData);
         } catch (ProviderException e) {
             throw failed(e, took);
+        } catch (RuntimeException e) { // a mapping bug must still end as a provider error, never escape the future
+            throw failed(new ProviderException(ProviderException.Kind.UNAVAILABLE, "unreadable " + status + " answer: " + e), took);
         }
     }
 
@@ -286,12 +293,38 @@ final class ProviderClient {
         }
     }
 
+    /**
+     * Every message about a call goes through here before it is logged, counted or shown: the API key is
+     * masked, and control characters a provider sent (an escape sequence in its error text) are escaped so
+     * the message stays one plain log line.
+     */
     private String scrub(String message) {
         String key = settings.apiKey();
-        if (message == null || key == null || key.isEmpty()) {
-            return message;
+        if (message == null) {
+            return null;
         }
-        return message.replace(key, "****").replace(ProviderApi.encode(key), "****");
+        String masked = key == null || key.isEmpty() ? message : message.replace(key, "****").replace(ProviderApi.encode(key), "****");
+        return OneLine.of(masked);
+    }
+
+    /**
+     * The answer with the API key masked wherever a provider echoed it (a per-address error of a bulk
+     * answer, a field shown by {@code explain}); the same answer when it holds no key, which is always in
+     * practice. A "no data" reason is also made one line, as {@link #scrub} does for every message.
+     */
+    private ProviderAnswer masked(ProviderAnswer answer) {
+        if (!answer.found()) { // a per-address error of a bulk answer: one line like every other message
+            return ProviderAnswer.noData(scrub(answer.reason()));
+        }
+        String key = settings.apiKey();
+        if (key == null || key.isEmpty() || !String.valueOf(answer).contains(key) && !String.valueOf(answer).contains(ProviderApi.encode(key))) {
+            return answer;
+        }
+        Map<dev.gatehouse.api.Signal, Object> values = new java.util.EnumMap<>(dev.gatehouse.api.Signal.class);
+        answer.values().forEach((signal, v) -> values.put(signal, v instanceof String text ? scrub(text) : v));
+        Map<String, Object> raw = new java.util.LinkedHashMap<>();
+        answer.raw().forEach((field, v) -> raw.put(scrub(field), v instanceof String || v instanceof List || v instanceof Map ? scrub(String.valueOf(v)) : v));
+        return new ProviderAnswer(true, values, raw, answer.reason());
     }
 
     private void count(String outcome) {
