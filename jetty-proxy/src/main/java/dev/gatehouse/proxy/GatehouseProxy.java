@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -72,6 +73,8 @@ public final class GatehouseProxy implements AutoCloseable {
     private final ServerConnector adminConnector;
     private final Gatehouse gatehouse;
     private final AutoCloseable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook = new Thread(this::closeAtShutdown, "gatehouse-shutdown");
     private final Upstreams upstreams;
     private final UpstreamHealthCheck healthCheck;
 
@@ -82,8 +85,9 @@ public final class GatehouseProxy implements AutoCloseable {
         threads.setName("gatehouse");
         this.server = new Server(threads);
         ListenerSettings listeners = b.listeners;
-        // SIGTERM / Ctrl-C: stop accepting, let requests in flight finish (up to the stop timeout), then exit.
-        server.setStopAtShutdown(true);
+        // SIGTERM / Ctrl-C: the shutdown hook (registered once started) runs close(): stop accepting, let requests
+        // in flight finish (up to the stop timeout), then close the gatehouse, so queued decision-log lines are
+        // written. Not Jetty's stopAtShutdown: it stops the servers but closes nothing of ours.
         server.setStopTimeout(listeners.shutdownTimeout().toMillis());
         HttpConfiguration plainConfig = quiet(new HttpConfiguration());
         // Every error Jetty or the upstream hop answers is our page (with the request id), never Jetty's.
@@ -141,7 +145,6 @@ public final class GatehouseProxy implements AutoCloseable {
             QueuedThreadPool adminThreads = new QueuedThreadPool(8, 1);
             adminThreads.setName("gatehouse-admin");
             this.adminServer = new Server(adminThreads);
-            adminServer.setStopAtShutdown(true);
             adminServer.setErrorHandler(new PageErrorHandler(pages));
             this.adminConnector = connector(adminServer, b.admin);
             adminServer.setHandler(new AdminHandler(b.gatehouse, b.registry, b.reload, b.policyFailure, readinessDetails, () -> server.isStarted(),
@@ -161,6 +164,16 @@ public final class GatehouseProxy implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** On SIGTERM / Ctrl-C. */
+    private void closeAtShutdown() {
+        try {
+            close();
+        } catch (Exception e) {
+            log.warn("stopping at shutdown failed: {}", e.toString());
         }
     }
 
@@ -289,18 +302,29 @@ public final class GatehouseProxy implements AutoCloseable {
         server.join();
     }
 
+    /** Stops both listeners (draining requests in flight up to the shutdown timeout) and closes the gatehouse; once. */
     @Override
     public void close() throws Exception {
-        try {
-            if (adminServer != null) {
-                adminServer.stop();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNeverAdded) {
+                // the JVM is already exiting, or start() failed before the hook was added
             }
+        }
+        try {
+            stopDraining(); // the admin listener stays up meanwhile: its /readyz answers 503 while requests drain
         } finally {
             try {
-                stopDraining();
+                if (adminServer != null) {
+                    adminServer.stop();
+                }
             } finally {
                 if (gatehouse != null) {
-                    gatehouse.close();
+                    gatehouse.close(); // the decision log writes what it has queued
                 }
                 if (onClose != null) {
                     onClose.close();
