@@ -53,10 +53,10 @@ start webflux-off "$FLUX" false
 NAMES="mvc-on mvc-off webflux-on webflux-off"
 for name in $NAMES; do
   for _ in $(seq 240); do curl -fs -o /dev/null "http://127.0.0.1:${PORT[$name]}/hello" && break; sleep 0.5; done
-  curl -fs -o /dev/null "${H[@]}" "http://127.0.0.1:${PORT[$name]}/hello" \
+  curl -fs -o /dev/null "${H[@]}" "http://127.0.0.1:${PORT[$name]}${URL_PATH:-/hello}" \
     || { echo "$name did not answer /hello with 200; see /tmp/spring-bench-$name.log" >&2; exit 1; }
 done
-load() { wrk -t1 -c"$CONNECTIONS" -d"$1"s --latency "${H[@]}" "http://127.0.0.1:${PORT[$2]}/hello"; }
+load() { wrk -t1 -c"$CONNECTIONS" -d"$1"s --latency "${H[@]}" "http://127.0.0.1:${PORT[$2]}${URL_PATH:-/hello}"; }
 for stack in mvc webflux; do # warm both of a stack together, as they are measured
   load "$WARMUP" "$stack-on" > /dev/null & w=$!; load "$WARMUP" "$stack-off" > /dev/null; wait "$w"
 done

@@ -29,4 +29,10 @@ public class HelloController {
         body.put("verdictHeader", verdictHeader);
         return body;
     }
+
+    /** The same answer with or without Gatehouse: what the filter alone costs ({@code URL_PATH=/ping benchmarks/load/spring.sh}). */
+    @GetMapping("/ping")
+    public String ping() {
+        return "pong";
+    }
 }

@@ -33,4 +33,10 @@ public class HelloController {
         body.put("verdictHeader", verdictHeader);
         return Mono.just(body);
     }
+
+    /** The same answer with or without Gatehouse: what the filter alone costs ({@code URL_PATH=/ping benchmarks/load/spring.sh}). */
+    @GetMapping("/ping")
+    public Mono<String> ping() {
+        return Mono.just("pong");
+    }
 }
